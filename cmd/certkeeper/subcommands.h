@@ -1,0 +1,16 @@
+#pragma once
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace certkeeper::cmd {
+
+// Each subcommand registers its flags on `app` and returns the function that runs it; the
+// function returns the process exit code. Subcommands stay thin: they parse flags, wire the
+// libraries in lib/ and controller/, and report errors in one line.
+using Runner = std::function<int()>;
+
+Runner register_version(CLI::App& app);
+
+}  // namespace certkeeper::cmd
