@@ -11,7 +11,9 @@
 #include "lib/common/log.h"
 #include "lib/common/version.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   using certkeeper::common::LogFormat;
   CLI::App app{"certkeeper: certificates for Kubernetes over ACME, CA and self-signed issuers"};
   app.require_subcommand(1);
@@ -39,15 +41,22 @@ int main(int argc, char** argv) {
     std::cerr << "certkeeper: " << status.error().message() << '\n';
     return 2;
   }
+  for (const auto* sub : app.get_subcommands()) {
+    return runners.at(sub->get_name())();
+  }
+  return 0;
+}
 
+}  // namespace
+
+int main(int argc, char** argv) {
   try {
-    for (const auto* sub : app.get_subcommands()) {
-      return runners.at(sub->get_name())();
-    }
+    return run(argc, argv);
   } catch (const std::exception& e) {
     // Errors are values inside; anything thrown this far is a bug, reported in one line.
     std::cerr << "certkeeper: internal error: " << e.what() << '\n';
-    return 70;  // EX_SOFTWARE
+  } catch (...) {
+    std::cerr << "certkeeper: internal error: unknown exception\n";
   }
-  return 0;
+  return 70;  // EX_SOFTWARE
 }

@@ -13,8 +13,7 @@ namespace certkeeper::cmd {
 Runner register_version(CLI::App& app) {
   auto* sub = app.add_subcommand("version", "Print the version of certkeeper");
   auto output = std::make_shared<std::string>("text");
-  sub->add_option("-o,--output", *output, "Output format")
-      ->check(CLI::IsMember({"text", "json"}));
+  sub->add_option("-o,--output", *output, "Output format")->check(CLI::IsMember({"text", "json"}));
   return [output] {
     const auto& info = common::build_info();
     if (*output == "json") {

@@ -9,8 +9,8 @@ std::chrono::milliseconds backoff_delay(const BackoffPolicy& policy, int failure
   if (failures <= 0) {
     return std::chrono::milliseconds(0);
   }
-  const double cap = static_cast<double>(policy.max.count());
-  double delay = static_cast<double>(policy.initial.count());
+  const auto cap = static_cast<double>(policy.max.count());
+  auto delay = static_cast<double>(policy.initial.count());
   // Multiply step by step and stop at the cap: factor^failures would overflow for large counts.
   for (int i = 1; i < failures && delay < cap; ++i) {
     delay *= policy.factor;

@@ -13,19 +13,19 @@ namespace certkeeper::common {
 // (docs/architecture.md, "Error handling"): kConflict is retried without counting as a failure,
 // kRateLimited and kUnavailable back off, kInvalidArgument is terminal until the input changes.
 enum class ErrorCode {
-  kInvalidArgument,    // the input is wrong; retrying the same input cannot help
-  kNotFound,           // the object or resource does not exist
-  kAlreadyExists,      // a create found the object already there
-  kConflict,           // an optimistic-concurrency or state conflict (HTTP 409)
-  kGone,               // the requested version is too old (HTTP 410: relist)
-  kRateLimited,        // the server asked us to slow down (HTTP 429, ACME rateLimited)
-  kUnavailable,        // the peer could not be reached or answered 5xx; transient
-  kTimeout,            // the operation did not finish in its time budget
-  kUnauthenticated,    // credentials missing or rejected (HTTP 401)
-  kPermissionDenied,   // authenticated but not allowed (HTTP 403)
-  kFailedPrecondition, // the world is not in the state the operation needs yet
-  kCancelled,          // the caller or shutdown stopped the operation
-  kInternal,           // a bug or an invariant broken on our side
+  kInvalidArgument,     // the input is wrong; retrying the same input cannot help
+  kNotFound,            // the object or resource does not exist
+  kAlreadyExists,       // a create found the object already there
+  kConflict,            // an optimistic-concurrency or state conflict (HTTP 409)
+  kGone,                // the requested version is too old (HTTP 410: relist)
+  kRateLimited,         // the server asked us to slow down (HTTP 429, ACME rateLimited)
+  kUnavailable,         // the peer could not be reached or answered 5xx; transient
+  kTimeout,             // the operation did not finish in its time budget
+  kUnauthenticated,     // credentials missing or rejected (HTTP 401)
+  kPermissionDenied,    // authenticated but not allowed (HTTP 403)
+  kFailedPrecondition,  // the world is not in the state the operation needs yet
+  kCancelled,           // the caller or shutdown stopped the operation
+  kInternal,            // a bug or an invariant broken on our side
 };
 
 std::string_view to_string(ErrorCode code);

@@ -16,9 +16,10 @@ class JsonFormatter final : public spdlog::formatter {
  public:
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
     const auto level = spdlog::level::to_string_view(msg.level);
-    std::string line = json_log_line(msg.time, std::string_view(level.data(), level.size()),
-                                     std::string_view(msg.logger_name.data(), msg.logger_name.size()),
-                                     std::string_view(msg.payload.data(), msg.payload.size()));
+    std::string line =
+        json_log_line(msg.time, std::string_view(level.data(), level.size()),
+                      std::string_view(msg.logger_name.data(), msg.logger_name.size()),
+                      std::string_view(msg.payload.data(), msg.payload.size()));
     line.push_back('\n');
     dest.append(line.data(), line.data() + line.size());
   }
@@ -49,9 +50,8 @@ Status init_logging(const LogOptions& options) {
   if (options.format == LogFormat::kJson) {
     root->set_formatter(std::make_unique<JsonFormatter>());
   } else {
-    root->set_formatter(
-        std::make_unique<spdlog::pattern_formatter>("%Y-%m-%dT%H:%M:%S.%eZ %^%L%$ [%n] %v",
-                                                    spdlog::pattern_time_type::utc));
+    root->set_formatter(std::make_unique<spdlog::pattern_formatter>(
+        "%Y-%m-%dT%H:%M:%S.%eZ %^%L%$ [%n] %v", spdlog::pattern_time_type::utc));
   }
   root->set_level(level);
   spdlog::set_default_logger(root);

@@ -3,21 +3,24 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
-#include <cstring>
+#include <system_error>
 
 #include <fmt/format.h>
+#include <sys/wait.h>
 
 #include "lib/common/unique_fd.h"
 
 namespace certkeeper::common {
 namespace {
+
+// strerror() is not thread-safe; the generic category's message is.
+std::string errno_message(int e) { return std::generic_category().message(e); }
 
 struct Pipe {
   UniqueFd read;
@@ -27,7 +30,7 @@ struct Pipe {
 Result<Pipe> make_pipe() {
   std::array<int, 2> fds{};
   if (::pipe2(fds.data(), O_CLOEXEC) != 0) {
-    return make_error(ErrorCode::kInternal, fmt::format("pipe2: {}", std::strerror(errno)));
+    return make_error(ErrorCode::kInternal, fmt::format("pipe2: {}", errno_message(errno)));
   }
   return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
@@ -65,7 +68,8 @@ ssize_t write_no_sigpipe(int fd, const char* data, std::size_t size) {
     ::_exit(127);
   }
   for (const auto& [key, value] : options.env) {
-    ::setenv(key.c_str(), value.c_str(), 1);
+    // The child is single-threaded after fork, so setenv cannot race.
+    ::setenv(key.c_str(), value.c_str(), 1);  // NOLINT(concurrency-mt-unsafe)
   }
   std::vector<char*> args;
   args.reserve(argv.size() + 1);
@@ -98,7 +102,7 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv,
 
   const pid_t pid = ::fork();
   if (pid < 0) {
-    return make_error(ErrorCode::kInternal, fmt::format("fork: {}", std::strerror(errno)));
+    return make_error(ErrorCode::kInternal, fmt::format("fork: {}", errno_message(errno)));
   }
   if (pid == 0) {
     exec_child(argv, options, *in, *out, *err, status->write.get());
@@ -114,7 +118,7 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv,
       static_cast<ssize_t>(sizeof(exec_errno))) {
     ::waitpid(pid, nullptr, 0);
     const auto code = exec_errno == ENOENT ? ErrorCode::kNotFound : ErrorCode::kInternal;
-    return make_error(code, fmt::format("cannot run '{}': {}", argv[0], std::strerror(exec_errno)));
+    return make_error(code, fmt::format("cannot run '{}': {}", argv[0], errno_message(exec_errno)));
   }
 
   ProcessResult result;
@@ -124,9 +128,9 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv,
   if (options.stdin_data.empty()) {
     in->write.reset();
   }
-  const auto deadline =
-      options.timeout ? std::optional(std::chrono::steady_clock::now() + *options.timeout)
-                      : std::nullopt;
+  const auto deadline = options.timeout
+                            ? std::optional(std::chrono::steady_clock::now() + *options.timeout)
+                            : std::nullopt;
 
   std::array<char, 65536> buf{};
   while (out->read.valid() || err->read.valid()) {
@@ -155,7 +159,7 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv,
     if (ready < 0 && errno != EINTR) {
       ::kill(-pid, SIGKILL);
       ::waitpid(pid, nullptr, 0);
-      return make_error(ErrorCode::kInternal, fmt::format("poll: {}", std::strerror(errno)));
+      return make_error(ErrorCode::kInternal, fmt::format("poll: {}", errno_message(errno)));
     }
     for (nfds_t i = 0; ready > 0 && i < n; ++i) {
       if (fds[i].revents == 0) {

@@ -1,12 +1,11 @@
 #include "lib/http/curl_client.h"
 
-#include <curl/curl.h>
-
 #include <array>
 #include <mutex>
 #include <string_view>
 #include <vector>
 
+#include <curl/curl.h>
 #include <fmt/format.h>
 
 #include "lib/common/version.h"
@@ -169,8 +168,7 @@ common::Result<Response> CurlHttpClient::send(const Request& request) {
   } else if (request.method != "GET" || !request.body.empty()) {
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
-                     static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   }
 
   Slist header_list;
@@ -194,8 +192,7 @@ common::Result<Response> CurlHttpClient::send(const Request& request) {
   if (rc != CURLE_OK) {
     const std::string detail = errbuf[0] != '\0' ? errbuf.data() : curl_easy_strerror(rc);
     impl_->give_back(std::move(handle));
-    return make_error(code_for(rc),
-                      fmt::format("{} {}: {}", request.method, request.url, detail));
+    return make_error(code_for(rc), fmt::format("{} {}: {}", request.method, request.url, detail));
   }
   long status = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);

@@ -21,8 +21,8 @@
 namespace certkeeper::testing {
 namespace {
 
-using ::testing::HasSubstr;
 using std::chrono::seconds;
+using ::testing::HasSubstr;
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path);
@@ -40,7 +40,7 @@ struct AdminClient {
 
 AdminClient admin_client_from_kubeconfig() {
   const YAML::Node config = YAML::LoadFile(TestEnv::get().kubeconfig());
-  const std::string current = config["current-context"].as<std::string>();
+  const auto current = config["current-context"].as<std::string>();
   YAML::Node context;
   for (const auto& c : config["contexts"]) {
     if (c["name"].as<std::string>() == current) {
@@ -115,8 +115,8 @@ TEST(ApiServer, ServesACrdAppliedWithKubectlAndRoundTripsAnObject) {
   auto applied = kubectl({"apply", "-f", "-"}, crd);
   ASSERT_TRUE(applied) << applied.error().to_string();
   ASSERT_TRUE(applied->success()) << applied->stderr_data;
-  auto established = kubectl({"wait", "--for=condition=Established", "--timeout=60s",
-                              "crd/widgets." + group});
+  auto established =
+      kubectl({"wait", "--for=condition=Established", "--timeout=60s", "crd/widgets." + group});
   ASSERT_TRUE(established && established->success()) << established->stderr_data;
 
   // Create through the REST API with our own HTTP client, read back through kubectl.
@@ -157,7 +157,8 @@ TEST(ControllerManager, DeletesANamespaceAndCollectsGarbage) {
 
   // Garbage collector: a dependent ConfigMap goes away after its owner is deleted.
   ASSERT_TRUE(kubectl({"-n", ns, "create", "configmap", "owner"})->success());
-  auto owner_uid = kubectl({"-n", ns, "get", "configmap", "owner", "-o", "jsonpath={.metadata.uid}"});
+  auto owner_uid =
+      kubectl({"-n", ns, "get", "configmap", "owner", "-o", "jsonpath={.metadata.uid}"});
   ASSERT_TRUE(owner_uid && owner_uid->success());
   const nlohmann::json dependent = {
       {"apiVersion", "v1"},
@@ -166,15 +167,17 @@ TEST(ControllerManager, DeletesANamespaceAndCollectsGarbage) {
        {{"name", "dependent"},
         {"namespace", ns},
         {"ownerReferences",
-         {{{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"name", "owner"},
+         {{{"apiVersion", "v1"},
+           {"kind", "ConfigMap"},
+           {"name", "owner"},
            {"uid", owner_uid->stdout_data}}}}}},
   };
   ASSERT_TRUE(kubectl({"create", "-f", "-"}, dependent.dump())->success());
   ASSERT_TRUE(kubectl({"-n", ns, "delete", "configmap", "owner", "--wait=false"})->success());
   EXPECT_TRUE(eventually(
       [&] {
-        auto r = kubectl({"-n", ns, "get", "configmap", "dependent", "--ignore-not-found", "-o",
-                          "name"});
+        auto r = kubectl(
+            {"-n", ns, "get", "configmap", "dependent", "--ignore-not-found", "-o", "name"});
         return r && r->success() && r->stdout_data.empty();
       },
       seconds(90), std::chrono::milliseconds(500)))
@@ -201,8 +204,8 @@ TEST(Pebble, DirectoryListsRenewalInfoAndProfiles) {
   const http::Response dir = get_ok(client, env.acme_directory());
   ASSERT_EQ(dir.status, 200) << dir.body;
   const auto directory = nlohmann::json::parse(dir.body);
-  for (const char* key : {"newNonce", "newAccount", "newOrder", "revokeCert", "keyChange",
-                          "renewalInfo"}) {
+  for (const char* key :
+       {"newNonce", "newAccount", "newOrder", "revokeCert", "keyChange", "renewalInfo"}) {
     EXPECT_TRUE(directory.contains(key)) << key << " missing from " << dir.body;
   }
   const auto& profiles = directory.at("meta").at("profiles");
@@ -225,8 +228,8 @@ TEST(Pebble, ServesItsIssuingRootWhichTestenvSaved) {
   EXPECT_THAT(root.body, HasSubstr("-----BEGIN CERTIFICATE-----"));
   EXPECT_EQ(root.body, read_file(env.at("CK_PEBBLE_ROOT_FILE")));
   // It parses as an X.509 CA certificate.
-  auto parsed = common::run_process(
-      {"openssl", "x509", "-noout", "-ext", "basicConstraints", "-in", env.at("CK_PEBBLE_ROOT_FILE")});
+  auto parsed = common::run_process({"openssl", "x509", "-noout", "-ext", "basicConstraints", "-in",
+                                     env.at("CK_PEBBLE_ROOT_FILE")});
   ASSERT_TRUE(parsed && parsed->success()) << parsed->stderr_data;
   EXPECT_THAT(parsed->stdout_data, HasSubstr("CA:TRUE"));
 }
@@ -240,9 +243,9 @@ TEST(Bind9, AnswersATxtRecordAddedWithATsigSignedUpdate) {
       fmt::format("_acme-challenge.{}.{}", unique_name("smoke"), env.at("CK_DNS_ZONE"));
   const std::string value = "smoke-" + unique_name("txt");
 
-  const std::string update = fmt::format(
-      "server {} {}\nzone {}\nupdate add {} 5 TXT \"{}\"\nsend\n", host, port,
-      env.at("CK_DNS_ZONE"), name, value);
+  const std::string update =
+      fmt::format("server {} {}\nzone {}\nupdate add {} 5 TXT \"{}\"\nsend\n", host, port,
+                  env.at("CK_DNS_ZONE"), name, value);
   // Unsigned updates are refused...
   auto unsigned_update = common::run_process({"nsupdate"}, {.stdin_data = update});
   ASSERT_TRUE(unsigned_update);

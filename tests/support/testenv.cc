@@ -38,8 +38,8 @@ struct PrivateEnv {
   std::filesystem::path dir;
   ~PrivateEnv() {
     if (!dir.empty()) {
-      (void)common::run_process({std::string(CK_SOURCE_DIR) + "/tools/testenv", "down", "--dir",
-                                 dir.string()});
+      (void)common::run_process(
+          {std::string(CK_SOURCE_DIR) + "/tools/testenv", "down", "--dir", dir.string()});
     }
   }
 };
@@ -88,7 +88,8 @@ common::Result<std::map<std::string, std::string>> parse_env_file(const std::str
 
 const TestEnv& TestEnv::get() {
   static const TestEnv env = [] {
-    const char* file = std::getenv("CK_TESTENV_FILE");
+    // Read once, before any test starts threads.
+    const char* file = std::getenv("CK_TESTENV_FILE");  // NOLINT(concurrency-mt-unsafe)
     const std::filesystem::path path =
         (file != nullptr && *file != '\0') ? std::filesystem::path(file) : start_private_env();
     auto values = parse_env_file(read_file(path));

@@ -1,8 +1,8 @@
 #include "lib/common/backoff.h"
 
-#include <gtest/gtest.h>
-
 #include <limits>
+
+#include <gtest/gtest.h>
 
 namespace certkeeper::common {
 namespace {

@@ -1,7 +1,6 @@
 #include "lib/common/log.h"
 
 #include <gtest/gtest.h>
-
 #include <nlohmann/json.hpp>
 
 namespace certkeeper::common {

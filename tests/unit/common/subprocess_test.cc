@@ -1,10 +1,10 @@
 #include "lib/common/subprocess.h"
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <csignal>
 #include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 namespace certkeeper::common {
 namespace {
