@@ -9,6 +9,8 @@
 #
 # TOOL is one of: k8s etcd pebble helm.
 #
+# CK_VERSIONS_FILE overrides tools/versions.env (the tools test uses it to pin a bogus version).
+#
 # Cache: ${CERTKEEPER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/certkeeper}/tools/<tool>/<version>-<go>/
 # holding bin/ and build.log. A directory is only used once its `.complete` marker exists, so an
 # interrupted build is redone. Each tool has its own wrapper module under tools/go/<tool> so that
@@ -19,8 +21,9 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VERSIONS_FILE="${CK_VERSIONS_FILE:-$ROOT/tools/versions.env}"
 # shellcheck source=tools/versions.env
-source "$ROOT/tools/versions.env"
+source "$VERSIONS_FILE"
 
 export GOWORK=off GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=
 CACHE_ROOT="${CERTKEEPER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/certkeeper}"
@@ -70,36 +73,47 @@ pin_k8s() {
   # honours replace only in the main module, so this wrapper replaces each with its real tag.
   modfile=$(go mod download -json "k8s.io/kubernetes@${kv}" |
     sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p')
-  [[ -f "$modfile" ]] || die "k8s: could not download k8s.io/kubernetes@${kv}"
+  [[ -f "$modfile" ]] || { echo "k8s: could not download k8s.io/kubernetes@${kv}"; return 1; }
   staging=$(awk '
     $1 ~ /^k8s\.io\// && $2 == "v0.0.0"                            { print $1 }
     $1 ~ /^k8s\.io\// && $2 == "=>" && $3 ~ /^\.\/staging\//       { print $1 }
     $1 == "replace" && $2 ~ /^k8s\.io\// && $4 ~ /^\.\/staging\//  { print $2 }
   ' "$modfile" | sort -u)
-  for m in $staging; do go mod edit "-replace=${m}=${m}@${sv}"; done
+  for m in $staging; do go mod edit "-replace=${m}=${m}@${sv}" || return 1; done
   gd=$(awk '$1=="godebug"{print $2}' "$modfile")
-  if [[ -n "$gd" ]]; then go mod edit "-godebug=${gd}"; fi
+  if [[ -n "$gd" ]]; then go mod edit "-godebug=${gd}" || return 1; fi
   go get -tool "k8s.io/kubernetes/cmd/kube-apiserver@${kv}" \
     "k8s.io/kubernetes/cmd/kube-controller-manager@${kv}" "k8s.io/kubernetes/cmd/kubectl@${kv}"
 }
 
+# Regenerates the wrapper module in a scratch directory and replaces the committed go.mod/go.sum
+# only on success, so a failed pin (a version the proxy does not serve) leaves the tree intact.
 pin() {
-  local tool="$1" dir="$ROOT/tools/go/$1"
-  mkdir -p "$dir"
-  (
-    cd "$dir"
-    rm -f go.mod go.sum
-    go mod init "certkeeper.local/tools/$tool" >/dev/null 2>&1
+  local tool="$1" dir="$ROOT/tools/go/$1" scratch
+  scratch=$(mktemp -d)
+  # Every step is chained with || exit: `set -e` does not apply inside a function called from
+  # an `||` list, which is how ensure_one calls this.
+  if (
+    cd "$scratch" || exit 1
+    go mod init "certkeeper.local/tools/$tool" >/dev/null 2>&1 || exit 1
     case "$tool" in
-      k8s) pin_k8s ;;
+      k8s) pin_k8s || exit 1 ;;
       etcd) go get -tool "go.etcd.io/etcd/server/v3@${ETCD_VERSION}" \
-        "go.etcd.io/etcd/etcdctl/v3@${ETCD_VERSION}" ;;
+        "go.etcd.io/etcd/etcdctl/v3@${ETCD_VERSION}" || exit 1 ;;
       pebble) go get -tool "github.com/letsencrypt/pebble/v2/cmd/pebble@${PEBBLE_VERSION}" \
-        "github.com/letsencrypt/pebble/v2/cmd/pebble-challtestsrv@${PEBBLE_VERSION}" ;;
-      helm) go get -tool "helm.sh/helm/v3/cmd/helm@${HELM_VERSION}" ;;
+        "github.com/letsencrypt/pebble/v2/cmd/pebble-challtestsrv@${PEBBLE_VERSION}" || exit 1 ;;
+      helm) go get -tool "helm.sh/helm/v3/cmd/helm@${HELM_VERSION}" || exit 1 ;;
+      *) exit 1 ;;
     esac
-    go mod tidy
-  )
+    go mod tidy || exit 1
+  ); then
+    mkdir -p "$dir"
+    cp "$scratch/go.mod" "$scratch/go.sum" "$dir/"
+    rm -rf "$scratch"
+  else
+    rm -rf "$scratch"
+    return 1
+  fi
 }
 
 build_cmds() {
@@ -163,14 +177,14 @@ ensure_one() {
     echo "go-tools: $tool: wrapper module does not match versions.env; re-pinning" >&2
     pin "$tool" >>"$log" 2>&1 || die "$tool: pinning $(tool_version "$tool") failed; see $log"
   fi
-  (cd "$ROOT/tools/go/$tool" && /usr/bin/time -v bash -c "$(declare -f build_cmds); \
-    source '$ROOT/tools/versions.env'; build_cmds '$tool' '$dir/bin'") >>"$log" 2>&1 ||
+  (cd "$ROOT/tools/go/$tool" && /usr/bin/time -v -o "$dir/time.log" bash -c "set -euo pipefail; $(declare -f build_cmds); \
+    source '$VERSIONS_FILE'; build_cmds '$tool' '$dir/bin'") >>"$log" 2>&1 ||
     die "$tool: go build failed; last lines of $log:
 $(tail -n 20 "$log")"
   check_bins "$tool" "$dir/bin" >>"$log" 2>&1 ||
     die "$tool: built binaries do not run; see $log"
   echo "go-tools: $tool built in $(($(date +%s) - start))s;" \
-    "$(grep -E 'Maximum resident set size' "$log" | tail -1 | sed 's/^[[:space:]]*//')" >&2
+    "$(grep -E 'Maximum resident set size' "$dir/time.log" | sed 's/^[[:space:]]*//')" >&2
   touch "$dir/.complete"
 }
 

@@ -1,0 +1,57 @@
+# certkeeper entry points. The two that matter:
+#   make demo   set up everything and show certkeeper's main job on a local default
+#   make test   set up everything and run the whole suite; ends with "N passed, N failed"
+# Both install missing Debian packages (tools/install-deps.sh) and build the Go test tools once
+# per version into ~/.cache/certkeeper (tools/go-tools.sh).
+
+# Go lives here on Debian machines set up for this project (see docs/testing.md).
+export PATH := /usr/local/go/bin:$(PATH)
+
+PRESET ?= dev
+BUILD_DIR := build/$(PRESET)
+SOURCES = $(shell git ls-files '*.cc' '*.h' 2>/dev/null)
+
+.PHONY: all deps tools configure build test unit integration demo demo-down format format-check tidy clean
+
+all: build
+
+deps:
+	@tools/install-deps.sh
+
+tools: deps
+	@tools/go-tools.sh ensure
+
+configure: deps
+	@cmake --preset $(PRESET) >/dev/null
+
+build: configure
+	@cmake --build --preset $(PRESET)
+
+test: deps tools
+	@$(MAKE) --no-print-directory build || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+	@tools/run-tests.sh $(BUILD_DIR) 'unit|integration|lint'
+
+unit: build
+	@tools/run-tests.sh $(BUILD_DIR) unit
+
+integration: tools build
+	@tools/run-tests.sh $(BUILD_DIR) integration
+
+demo: deps tools build
+	@tools/demo.sh $(BUILD_DIR)
+
+demo-down:
+	@tools/testenv down --dir build/demo
+
+format:
+	@clang-format-14 -i $(SOURCES)
+
+format-check:
+	@clang-format-14 --dry-run --Werror $(SOURCES)
+
+# clang-tidy over every translation unit of the build (slow: minutes; not part of `make test`).
+tidy: configure
+	@run-clang-tidy-14 -quiet -p $(BUILD_DIR) $(filter %.cc,$(SOURCES))
+
+clean:
+	@rm -rf build
