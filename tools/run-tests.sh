@@ -23,8 +23,10 @@ if [[ ! -f "$JUNIT" ]]; then
   echo "0 passed, 1 failed"
   exit 1
 fi
-# ctest's JUnit report: <testsuite ... tests="T" failures="F" disabled="D" skipped="S" ...>
-read -r total failures disabled skipped < <(sed -n 's/.*<testsuite[^>]* tests="\([0-9]*\)" failures="\([0-9]*\)" disabled="\([0-9]*\)" skipped="\([0-9]*\)".*/\1 \2 \3 \4/p' "$JUNIT" | head -1)
+# ctest's JUnit report opens with <testsuite tests="T" failures="F" disabled="D" skipped="S" ...>,
+# one attribute per line.
+attr() { sed -n '/<testsuite/,/>/p' "$JUNIT" | grep -m1 -o "[[:space:]]$1=\"[0-9]*\"" | grep -o '[0-9]*'; }
+total=$(attr tests); failures=$(attr failures); disabled=$(attr disabled); skipped=$(attr skipped)
 total=${total:-0}; failures=${failures:-0}; disabled=${disabled:-0}; skipped=${skipped:-0}
 passed=$((total - failures - disabled - skipped))
 if ((skipped + disabled > 0)); then
