@@ -1,7 +1,9 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,15 +34,25 @@ struct Request {
   std::string url;
   Headers headers;
   std::string body;
-  // The whole exchange (connect, send, receive) must finish within this.
+  // The whole exchange (connect, send, receive) must finish within this. Watches set it to the
+  // server-side timeoutSeconds plus a margin.
   std::chrono::milliseconds timeout{std::chrono::seconds(30)};
+  // Requesting a stop aborts the exchange within about a second with ErrorCode::kCancelled
+  // (clean shutdown of a controller blocked in a watch).
+  std::stop_token stop;
 };
 
 struct Response {
   int status = 0;
   Headers headers;
   std::string body;
+  int http_version = 0;            // 10, 11, 20 or 30: what the exchange actually used
+  bool reused_connection = false;  // true when no new connection was opened for it
 };
+
+// Receives response body bytes as they arrive (any split: not aligned to lines or events).
+// Returning false ends the exchange early; that is not an error.
+using BodyChunkHandler = std::function<bool(std::string_view chunk)>;
 
 // An HTTP client. An HTTP error status is not an Error: callers read Response::status and decide
 // (an apiserver 404 and an ACME 404 mean different things). Errors are transport failures:
@@ -51,6 +63,11 @@ class HttpClient {
  public:
   virtual ~HttpClient() = default;
   virtual common::Result<Response> send(const Request& request) = 0;
+  // Like send(), but hands the body to `on_chunk` as it streams in instead of collecting it:
+  // the returned Response has the status and headers and an empty body. For Kubernetes watches
+  // and large downloads.
+  virtual common::Result<Response> send_streaming(const Request& request,
+                                                  const BodyChunkHandler& on_chunk) = 0;
 };
 
 }  // namespace certkeeper::http

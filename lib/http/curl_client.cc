@@ -31,9 +31,33 @@ void global_init() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+// Where body bytes go: collected into a string, or handed to the caller's handler.
+struct BodySink {
+  std::string* collect = nullptr;
+  const BodyChunkHandler* handler = nullptr;
+  bool stopped_by_handler = false;
+};
+
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
-  static_cast<std::string*>(user)->append(data, size * count);
-  return size * count;
+  auto* sink = static_cast<BodySink*>(user);
+  const std::size_t n = size * count;
+  if (sink->collect != nullptr) {
+    sink->collect->append(data, n);
+    return n;
+  }
+  if (!(*sink->handler)(std::string_view(data, n))) {
+    sink->stopped_by_handler = true;
+    return CURL_WRITEFUNC_ERROR;  // ends the transfer; reported as success below
+  }
+  return n;
+}
+
+// Polled by libcurl about once a second (and on every transfer progress): a stop request on the
+// Request's stop_token aborts the transfer.
+int on_progress(void* user, curl_off_t /*dltotal*/, curl_off_t /*dlnow*/, curl_off_t /*ultotal*/,
+                curl_off_t /*ulnow*/) {
+  const auto* stop = static_cast<const std::stop_token*>(user);
+  return stop->stop_requested() ? 1 : 0;
 }
 
 // Header lines arrive one at a time, including each status line. A new status line (after a
@@ -137,6 +161,16 @@ CurlHttpClient::CurlHttpClient(ClientOptions options) : impl_(std::make_unique<I
 CurlHttpClient::~CurlHttpClient() = default;
 
 common::Result<Response> CurlHttpClient::send(const Request& request) {
+  return perform(request, nullptr);
+}
+
+common::Result<Response> CurlHttpClient::send_streaming(const Request& request,
+                                                        const BodyChunkHandler& on_chunk) {
+  return perform(request, &on_chunk);
+}
+
+common::Result<Response> CurlHttpClient::perform(const Request& request,
+                                                 const BodyChunkHandler* on_chunk) {
   EasyHandle handle = impl_->borrow();
   if (!handle) {
     return make_error(ErrorCode::kInternal, "curl_easy_init failed");
@@ -146,6 +180,12 @@ common::Result<Response> CurlHttpClient::send(const Request& request) {
   curl_easy_reset(h);
 
   Response response;
+  BodySink sink;
+  if (on_chunk != nullptr) {
+    sink.handler = on_chunk;
+  } else {
+    sink.collect = &response.body;
+  }
   std::array<char, CURL_ERROR_SIZE> errbuf{};
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf.data());
   curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
@@ -158,7 +198,12 @@ common::Result<Response> CurlHttpClient::send(const Request& request) {
                    impl_->options.http2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1);
   curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");  // whatever libcurl can decode
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &response.body);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
+  if (request.stop.stop_possible()) {
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, &request.stop);
+  }
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &response.headers);
   impl_->apply_tls(h);
@@ -189,7 +234,12 @@ common::Result<Response> CurlHttpClient::send(const Request& request) {
 
   const CURLcode rc = curl_easy_perform(h);
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);
-  if (rc != CURLE_OK) {
+  if (rc == CURLE_ABORTED_BY_CALLBACK) {
+    impl_->give_back(std::move(handle));
+    return make_error(ErrorCode::kCancelled,
+                      fmt::format("{} {}: cancelled", request.method, request.url));
+  }
+  if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && sink.stopped_by_handler)) {
     const std::string detail = errbuf[0] != '\0' ? errbuf.data() : curl_easy_strerror(rc);
     impl_->give_back(std::move(handle));
     return make_error(code_for(rc), fmt::format("{} {}: {}", request.method, request.url, detail));
@@ -197,6 +247,27 @@ common::Result<Response> CurlHttpClient::send(const Request& request) {
   long status = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
   response.status = static_cast<int>(status);
+  long version = 0;
+  curl_easy_getinfo(h, CURLINFO_HTTP_VERSION, &version);
+  switch (version) {
+    case CURL_HTTP_VERSION_1_0:
+      response.http_version = 10;
+      break;
+    case CURL_HTTP_VERSION_1_1:
+      response.http_version = 11;
+      break;
+    case CURL_HTTP_VERSION_2_0:
+      response.http_version = 20;
+      break;
+    case CURL_HTTP_VERSION_3:
+      response.http_version = 30;
+      break;
+    default:
+      break;
+  }
+  long connects = 0;
+  curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &connects);
+  response.reused_connection = connects == 0;
   impl_->give_back(std::move(handle));
   return response;
 }

@@ -30,7 +30,8 @@ struct ClientOptions {
 // requests (keep-alive reuse), so a reconciler talking to one server pays for TLS once.
 // Proxies come from the environment as libcurl reads them (HTTPS_PROXY, HTTP_PROXY, NO_PROXY).
 //
-// Thread-safe: each request borrows a handle from the pool for its duration.
+// Thread-safe: each request borrows a handle from the pool for its duration; a streaming request
+// holds its handle (and connection) until the stream ends.
 class CurlHttpClient final : public HttpClient {
  public:
   explicit CurlHttpClient(ClientOptions options = {});
@@ -39,8 +40,12 @@ class CurlHttpClient final : public HttpClient {
   CurlHttpClient& operator=(const CurlHttpClient&) = delete;
 
   common::Result<Response> send(const Request& request) override;
+  common::Result<Response> send_streaming(const Request& request,
+                                          const BodyChunkHandler& on_chunk) override;
 
  private:
+  common::Result<Response> perform(const Request& request, const BodyChunkHandler* on_chunk);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
