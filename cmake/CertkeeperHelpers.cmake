@@ -6,8 +6,9 @@
 #     written down in CK_ALLOWED_DEPS_<name> below (docs/architecture.md, "Dependency rules"),
 #     and configuring fails if a library declares a dependency it is not allowed to have.
 #
-#   ck_test(<name> SOURCES ... LIBS ... LABELS unit|integration [FIXTURES ...])
-#     A GoogleTest executable whose cases are registered one by one with ctest.
+#   ck_test(<name> SOURCES ... LIBS ... LABELS unit|integration [FIXTURES ...] [SERIAL])
+#     A GoogleTest executable whose cases are registered one by one with ctest. SERIAL keeps
+#     its cases from running beside any other test (for suites that disturb shared components).
 
 set(CK_WARNING_FLAGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
     -Wcast-align -Woverloaded-virtual -Wconversion -Wsign-conversion -Wnull-dereference
@@ -64,7 +65,7 @@ function(ck_library name)
 endfunction()
 
 function(ck_test name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS;LABELS;FIXTURES;ENVIRONMENT" ${ARGN})
+  cmake_parse_arguments(ARG "SERIAL" "" "SOURCES;LIBS;LABELS;FIXTURES;ENVIRONMENT" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gmock GTest::gtest)
   ck_apply_warnings(${name})
@@ -74,6 +75,9 @@ function(ck_test name)
   endif()
   if(ARG_ENVIRONMENT)
     list(APPEND props ENVIRONMENT "${ARG_ENVIRONMENT}")
+  endif()
+  if(ARG_SERIAL)
+    list(APPEND props RUN_SERIAL TRUE)
   endif()
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 30 PROPERTIES ${props})
 endfunction()

@@ -159,21 +159,17 @@ std::unique_ptr<Client> Client::create(RestConfig config, const common::Clock& c
   return std::make_unique<Client>(std::move(config), std::move(http), clock);
 }
 
-common::Result<http::Response> Client::request(std::string method,
-                                               const std::string& path_and_query, std::string body,
-                                               std::string content_type,
-                                               const http::BodyChunkHandler* stream,
-                                               std::chrono::milliseconds timeout,
-                                               std::stop_token stop) {
+common::Result<http::Response> Client::request(const RawRequest& raw,
+                                               const http::BodyChunkHandler* stream) {
   http::Request req;
-  req.method = std::move(method);
-  req.url = config_.server + path_and_query;
-  req.body = std::move(body);
-  req.timeout = timeout;
-  req.stop = std::move(stop);
-  req.headers.add("Accept", "application/json");
-  if (!content_type.empty()) {
-    req.headers.add("Content-Type", content_type);
+  req.method = raw.method;
+  req.url = config_.server + raw.path;
+  req.body = raw.body;
+  req.timeout = raw.timeout;
+  req.stop = raw.stop;
+  req.headers.add("Accept", raw.accept);
+  if (!raw.content_type.empty()) {
+    req.headers.add("Content-Type", raw.content_type);
   }
   // One retry after a 401 with a freshly read token: projected tokens rotate under us.
   for (int attempt = 0;; ++attempt) {
@@ -200,7 +196,8 @@ common::Result<http::Response> Client::request(std::string method,
 common::Result<json> Client::call(const std::string& method, const std::string& path,
                                   const std::string& body, const std::string& content_type,
                                   std::string_view what) {
-  auto response = request(method, path, body, content_type);
+  auto response =
+      request({.method = method, .path = path, .body = body, .content_type = content_type});
   if (!response) {
     return make_error(response.error().wrap(what));
   }

@@ -114,17 +114,21 @@ class Client {
   common::Result<ResourceInfo> discover(const std::string& group, const std::string& version,
                                         const std::string& kind);
 
-  // The raw exchange underneath every call, for watches and the odd endpoint: `path_and_query`
-  // is appended to the server URL. Returns the response whatever its status.
-  common::Result<http::Response> request(std::string method, const std::string& path_and_query,
-                                         std::string body = "", std::string content_type = "",
-                                         const http::BodyChunkHandler* stream = nullptr,
-                                         std::chrono::milliseconds timeout = kDefaultTimeout,
-                                         std::stop_token stop = {});
+  // The raw exchange underneath every call, for watches and the odd endpoint. Returns the
+  // response whatever its status; with `stream`, the body goes to it as it arrives.
+  struct RawRequest {
+    std::string method = "GET";
+    std::string path;  // path and query, appended to the server URL
+    std::string body;
+    std::string content_type;
+    std::string accept = "application/json";
+    std::chrono::milliseconds timeout{std::chrono::seconds(30)};
+    std::stop_token stop;
+  };
+  common::Result<http::Response> request(const RawRequest& raw,
+                                         const http::BodyChunkHandler* stream = nullptr);
 
   [[nodiscard]] const RestConfig& config() const { return config_; }
-
-  static constexpr std::chrono::milliseconds kDefaultTimeout{std::chrono::seconds(30)};
 
  private:
   common::Result<nlohmann::json> call(const std::string& method, const std::string& path,

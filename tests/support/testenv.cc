@@ -101,6 +101,20 @@ const TestEnv& TestEnv::get() {
   return env;
 }
 
+common::Status TestEnv::restart(const std::string& component) const {
+  auto result = common::run_process({std::string(CK_SOURCE_DIR) + "/tools/testenv", "restart",
+                                     component, "--dir", at("CK_TESTENV_DIR")},
+                                    {.timeout = std::chrono::seconds(120)});
+  if (!result) {
+    return common::make_error(result.error());
+  }
+  if (!result->success()) {
+    return common::make_error(common::ErrorCode::kUnavailable,
+                              fmt::format("restart {}: {}", component, result->stderr_data));
+  }
+  return common::ok();
+}
+
 const std::string& TestEnv::at(const std::string& key) const {
   const auto it = values_.find(key);
   if (it == values_.end()) {

@@ -38,6 +38,10 @@ class TestEnv {
   [[nodiscard]] std::string acme_directory() const { return at("CK_ACME_DIRECTORY"); }
   [[nodiscard]] std::filesystem::path log_dir() const { return at("CK_LOG_DIR"); }
 
+  // Restarts one component ("kube-apiserver", "etcd") in place and waits until it is ready
+  // again. Only for suites that run serially (ctest RUN_SERIAL): others share the environment.
+  [[nodiscard]] common::Status restart(const std::string& component) const;
+
  private:
   explicit TestEnv(std::map<std::string, std::string> values) : values_(std::move(values)) {}
   std::map<std::string, std::string> values_;
