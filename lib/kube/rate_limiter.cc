@@ -16,10 +16,7 @@ std::chrono::nanoseconds TokenBucket::reserve() {
     return std::chrono::nanoseconds(0);
   }
   std::lock_guard lock(mu_);
-  const auto now = clock_.steady_now();
-  const std::chrono::duration<double> elapsed = now - last_;
-  last_ = now;
-  tokens_ = std::min(burst_, tokens_ + elapsed.count() * qps_);
+  refill_locked();
   // Take the token even if that drives the bucket negative: the debt is what later callers wait
   // behind, which keeps the long-run rate at qps however many threads ask at once.
   tokens_ -= 1.0;
@@ -28,6 +25,26 @@ std::chrono::nanoseconds TokenBucket::reserve() {
   }
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
       std::chrono::duration<double>(-tokens_ / qps_));
+}
+
+void TokenBucket::refill_locked() {
+  const auto now = clock_.steady_now();
+  const std::chrono::duration<double> elapsed = now - last_;
+  last_ = now;
+  tokens_ = std::min(burst_, tokens_ + elapsed.count() * qps_);
+}
+
+bool TokenBucket::try_take() {
+  if (qps_ <= 0) {
+    return true;
+  }
+  std::lock_guard lock(mu_);
+  refill_locked();
+  if (tokens_ < 1.0) {
+    return false;
+  }
+  tokens_ -= 1.0;
+  return true;
 }
 
 }  // namespace certkeeper::kube

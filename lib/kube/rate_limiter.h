@@ -18,8 +18,12 @@ class TokenBucket {
 
   // Takes one token and returns the delay before the request may go (zero if one was free).
   std::chrono::nanoseconds reserve();
+  // Takes a token only if one is free now; never goes into debt (for drop-if-over filters).
+  bool try_take();
 
  private:
+  void refill_locked();
+
   std::mutex mu_;
   double qps_;
   double burst_;

@@ -92,6 +92,19 @@ TEST(TokenBucket, AllowsTheBurstThenPacesAtQps) {
   EXPECT_GT(bucket.reserve(), milliseconds(0));
 }
 
+TEST(TokenBucket, TryTakeNeverGoesIntoDebt) {
+  testing::FakeClock clock;
+  TokenBucket bucket(1.0, 2, clock);
+  EXPECT_TRUE(bucket.try_take());
+  EXPECT_TRUE(bucket.try_take());
+  for (int i = 0; i < 100; ++i) {
+    EXPECT_FALSE(bucket.try_take());  // refused, and refusing costs nothing...
+  }
+  clock.advance(std::chrono::seconds(1));
+  EXPECT_TRUE(bucket.try_take());  // ...so one second later a token is there
+  EXPECT_FALSE(bucket.try_take());
+}
+
 TEST(TokenBucket, NonPositiveQpsIsUnlimited) {
   testing::FakeClock clock;
   TokenBucket bucket(0, 1, clock);
