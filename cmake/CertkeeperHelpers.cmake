@@ -9,6 +9,7 @@
 #   ck_test(<name> SOURCES ... LIBS ... LABELS unit|integration [FIXTURES ...] [SERIAL])
 #     A GoogleTest executable whose cases are registered one by one with ctest. SERIAL keeps
 #     its cases from running beside any other test (for suites that disturb shared components).
+#     PREFIX is prepended to each case's ctest name (e.g. "tsan." for sanitizer builds).
 
 set(CK_WARNING_FLAGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
     -Wcast-align -Woverloaded-virtual -Wconversion -Wsign-conversion -Wnull-dereference
@@ -65,7 +66,7 @@ function(ck_library name)
 endfunction()
 
 function(ck_test name)
-  cmake_parse_arguments(ARG "SERIAL" "" "SOURCES;LIBS;LABELS;FIXTURES;ENVIRONMENT" ${ARGN})
+  cmake_parse_arguments(ARG "SERIAL" "PREFIX" "SOURCES;LIBS;LABELS;FIXTURES;ENVIRONMENT" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gmock GTest::gtest)
   ck_apply_warnings(${name})
@@ -79,5 +80,5 @@ function(ck_test name)
   if(ARG_SERIAL)
     list(APPEND props RUN_SERIAL TRUE)
   endif()
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 30 PROPERTIES ${props})
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 30 TEST_PREFIX "${ARG_PREFIX}" PROPERTIES ${props})
 endfunction()
