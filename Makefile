@@ -11,7 +11,7 @@ PRESET ?= dev
 BUILD_DIR := build/$(PRESET)
 SOURCES = $(shell git ls-files '*.cc' '*.h' 2>/dev/null)
 
-.PHONY: all deps tools configure build test unit integration demo demo-down format format-check tidy clean
+.PHONY: all deps tools configure build test unit integration demo demo-down bench format format-check tidy clean
 
 all: build
 
@@ -39,6 +39,10 @@ integration: tools build
 
 demo: deps tools build
 	@tools/demo.sh $(BUILD_DIR)
+
+# Benchmarks against their peers (minutes; never part of make test). Figures: docs/benchmarks.md.
+bench: deps tools
+	@bench/informer/run.sh
 
 demo-down:
 	@tools/testenv down --dir build/demo

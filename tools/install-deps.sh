@@ -16,7 +16,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # test environment: BIND9 (authoritative DNS + nsupdate/dig), openssl CLI for the test PKI,
   # curl for readiness probes, iproute2 for network namespaces, GNU time for build figures
-  bind9 bind9-dnsutils openssl curl iproute2 time ca-certificates
+  bind9 bind9-dnsutils openssl curl iproute2 time ca-certificates bc
 )
 
 missing=()

@@ -11,7 +11,7 @@
 #include <fmt/ranges.h>
 #include <yaml-cpp/yaml.h>
 
-#include "lib/common/base64.h"
+#include "lib/common/encoding.h"
 
 namespace certkeeper::kube {
 namespace {

@@ -1,5 +1,7 @@
 #include "lib/kube/informer.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
@@ -227,6 +229,11 @@ void Informer::store_locked(const std::string& key, ObjectPtr object) {
 }
 
 void Informer::apply_event(const std::string& type, json object) {
+  if (!options_.keep_managed_fields) {
+    if (auto md = object.find("metadata"); md != object.end() && md->is_object()) {
+      md->erase("managedFields");
+    }
+  }
   if (options_.transform) {
     object = options_.transform(std::move(object));
   }
@@ -329,6 +336,9 @@ common::Status Informer::relist(std::stop_token stop) {
   resource_version_ = rv;
   lists_.fetch_add(1);
   synced_.store(true);
+  // A full list briefly holds every page and its parse tree; hand the freed heap back to the
+  // system rather than keep the peak resident for the life of the process.
+  ::malloc_trim(0);
   return common::ok();
 }
 

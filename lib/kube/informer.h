@@ -49,6 +49,9 @@ struct InformerOptions {
   bool metadata_only = false;
   // Applied to each object before it is cached: drop what the controllers never read.
   std::function<nlohmann::json(nlohmann::json)> transform;
+  // metadata.managedFields (server-side apply bookkeeping) is dropped from cached objects unless
+  // asked for: controllers never read it and it is often the largest part of the metadata.
+  bool keep_managed_fields = false;
   int page_size = 500;
   // Server-side watch timeout; the watch is resumed from the last resourceVersion after it.
   std::chrono::seconds watch_timeout{300};

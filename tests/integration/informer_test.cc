@@ -48,6 +48,9 @@ TEST(Informer, ListsThenWatchesAddsUpdatesAndDeletesWithALabelSelector) {
   EXPECT_EQ(informer.size(), 1U) << "the selector keeps the unlabelled object out";
   ASSERT_NE(informer.get("default/" + label + "-before"), nullptr);
   EXPECT_EQ((*informer.get("default/" + label + "-before"))["kind"], "ConfigMap");
+  EXPECT_FALSE(
+      (*informer.get("default/" + label + "-before"))["metadata"].contains("managedFields"))
+      << "managedFields are dropped from the cache by default";
 
   ASSERT_TRUE(client->create(cms, cm(label + "-after", "1", true)));
   ASSERT_TRUE(

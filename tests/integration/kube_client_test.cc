@@ -10,8 +10,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "lib/common/base64.h"
 #include "lib/common/clock.h"
+#include "lib/common/encoding.h"
 #include "lib/kube/client.h"
 #include "tests/support/kubectl.h"
 #include "tests/support/testenv.h"

@@ -1,4 +1,4 @@
-#include "lib/common/base64.h"
+#include "lib/common/encoding.h"
 
 #include <gtest/gtest.h>
 
