@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -152,18 +153,23 @@ bool Informer::wait_for_sync(std::chrono::milliseconds timeout) const {
   return true;
 }
 
+ObjectPtr Informer::decode(const Stored& stored) {
+  // Our own encoding of an object that parsed once: it cannot fail short of memory corruption.
+  return std::make_shared<const json>(json::from_msgpack(stored.packed, true, false));
+}
+
 ObjectPtr Informer::get(const std::string& key) const {
   std::shared_lock lock(mu_);
   auto it = items_.find(key);
-  return it == items_.end() ? nullptr : it->second;
+  return it == items_.end() ? nullptr : decode(it->second);
 }
 
 std::vector<ObjectPtr> Informer::list() const {
   std::shared_lock lock(mu_);
   std::vector<ObjectPtr> out;
   out.reserve(items_.size());
-  for (const auto& [_, o] : items_) {
-    out.push_back(o);
+  for (const auto& [_, stored] : items_) {
+    out.push_back(decode(stored));
   }
   return out;
 }
@@ -182,7 +188,7 @@ std::vector<ObjectPtr> Informer::by_index(const std::string& index,
   }
   for (const auto& k : keys->second) {
     if (auto it = items_.find(k); it != items_.end()) {
-      out.push_back(it->second);
+      out.push_back(decode(it->second));
     }
   }
   return out;
@@ -206,26 +212,29 @@ void Informer::erase_locked(const std::string& key) {
   if (it == items_.end()) {
     return;
   }
-  for (const auto& [name, fn] : indexers_) {
-    for (const auto& value : fn(*it->second)) {
-      auto& keys = indexes_[name][value];
-      keys.erase(std::remove(keys.begin(), keys.end(), key), keys.end());
-      if (keys.empty()) {
-        indexes_[name].erase(value);
-      }
+  for (const auto& [name, value] : it->second.index_values) {
+    auto& keys = indexes_[name][value];
+    keys.erase(std::remove(keys.begin(), keys.end(), key), keys.end());
+    if (keys.empty()) {
+      indexes_[name].erase(value);
     }
   }
   items_.erase(it);
 }
 
-void Informer::store_locked(const std::string& key, ObjectPtr object) {
+void Informer::store_locked(const std::string& key, const json& object) {
   erase_locked(key);
+  Stored stored;
+  stored.resource_version = rv_of(object);
   for (const auto& [name, fn] : indexers_) {
-    for (const auto& value : fn(*object)) {
+    for (auto& value : fn(object)) {
       indexes_[name][value].push_back(key);
+      stored.index_values.emplace_back(name, std::move(value));
     }
   }
-  items_[key] = std::move(object);
+  stored.packed = json::to_msgpack(object);
+  stored.packed.shrink_to_fit();
+  items_[key] = std::move(stored);
 }
 
 void Informer::apply_event(const std::string& type, json object) {
@@ -243,12 +252,12 @@ void Informer::apply_event(const std::string& type, json object) {
   {
     std::unique_lock lock(mu_);
     if (auto it = items_.find(key); it != items_.end()) {
-      old = it->second;
+      old = decode(it->second);
     }
     if (type == "DELETED") {
       erase_locked(key);
     } else {
-      store_locked(key, ptr);
+      store_locked(key, *ptr);
     }
   }
   for (const auto& h : handlers_) {
@@ -267,9 +276,10 @@ void Informer::apply_event(const std::string& type, json object) {
 }
 
 common::Status Informer::relist(std::stop_token stop) {
-  std::vector<json> items;
-  std::string list_kind;
-  std::string api_version;
+  // Page by page: each page's items are folded into the cache (as events where they differ) and
+  // its parse tree freed before the next page is fetched, so a relist of 10,000 objects never
+  // holds more than one page of parse trees.
+  std::unordered_set<std::string> seen;
   std::string cont;
   std::string rv;
   do {
@@ -286,59 +296,60 @@ common::Status Informer::relist(std::stop_token stop) {
       return make_error(status_error(*response, "list " + options_.resource.path()));
     }
     auto page = json::parse(response->body, nullptr, false);
+    response->body = std::string();
     if (page.is_discarded() || !page.is_object()) {
       return make_error(ErrorCode::kUnavailable, "list: invalid JSON");
     }
-    list_kind = page.value("kind", "");
-    api_version = page.value("apiVersion", "");
+    // List items carry no kind; restore it so cached objects look like watched ones.
+    const std::string list_kind = page.value("kind", "");
+    const std::string kind =
+        list_kind.ends_with("List") ? list_kind.substr(0, list_kind.size() - 4) : list_kind;
+    const std::string api_version = page.value("apiVersion", "");
     for (auto& item : page["items"]) {
-      items.push_back(std::move(item));
+      if (!item.contains("kind")) {
+        item["kind"] = kind;
+        item["apiVersion"] = api_version;
+      }
+      std::string key = object_key(item);
+      bool known = false;
+      bool unchanged = false;
+      {
+        std::shared_lock lock(mu_);
+        if (auto it = items_.find(key); it != items_.end()) {
+          known = true;
+          unchanged = it->second.resource_version == rv_of(item);
+        }
+      }
+      seen.insert(std::move(key));
+      if (!unchanged) {  // an unchanged object produces no event: a relist never duplicates one
+        apply_event(known ? "MODIFIED" : "ADDED", std::move(item));
+      }
     }
     cont = page["metadata"].value("continue", "");
     rv = page["metadata"].value("resourceVersion", "");
   } while (!cont.empty() && !stop.stop_requested());
-
-  // List items carry no kind; restore it so cached objects look like watched ones.
-  const std::string kind =
-      list_kind.ends_with("List") ? list_kind.substr(0, list_kind.size() - 4) : list_kind;
-  std::unordered_map<std::string, json> fresh;
-  for (auto& item : items) {
-    if (!item.contains("kind")) {
-      item["kind"] = kind;
-      item["apiVersion"] = api_version;
-    }
-    const std::string key = object_key(item);
-    fresh.emplace(key, std::move(item));
+  if (stop.stop_requested()) {
+    return make_error(ErrorCode::kCancelled, "list cancelled");
   }
-  // Deliver the difference: objects gone while we were not watching, then new or changed ones.
+
+  // Objects that vanished while we were not watching.
   std::vector<std::string> gone;
   {
     std::shared_lock lock(mu_);
     for (const auto& [key, _] : items_) {
-      if (!fresh.contains(key)) {
+      if (!seen.contains(key)) {
         gone.push_back(key);
       }
     }
   }
   for (const auto& key : gone) {
-    ObjectPtr old = get(key);
-    if (old) {
+    if (ObjectPtr old = get(key)) {
       apply_event("DELETED", *old);
     }
-  }
-  for (auto& [key, object] : fresh) {
-    ObjectPtr old = get(key);
-    if (old && rv_of(*old) == rv_of(object)) {
-      continue;  // unchanged: no event, so a relist never duplicates one
-    }
-    apply_event(old ? "MODIFIED" : "ADDED", std::move(object));
   }
   resource_version_ = rv;
   lists_.fetch_add(1);
   synced_.store(true);
-  // A full list briefly holds every page and its parse tree; hand the freed heap back to the
-  // system rather than keep the peak resident for the life of the process.
-  ::malloc_trim(0);
   return common::ok();
 }
 
@@ -427,6 +438,9 @@ void Informer::run(std::stop_token stop) {
       }
       need_list = false;
       failures = 0;
+      // A full list briefly holds every page and its parse tree (freed by now); hand that heap
+      // back to the system rather than keep the peak resident for the life of the process.
+      ::malloc_trim(0);
     }
     // With a resync period the watch is cut to end when the resync is due.
     auto timeout = options_.watch_timeout;

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -10,6 +11,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -73,6 +75,8 @@ struct EventHandlers {
 // (the version was compacted away) triggers a relist whose differences are delivered as
 // add/update/delete, so handlers see each change once. Errors back off from 1 s to 30 s.
 //
+// The cache holds each object as MessagePack, not as a parse tree (an order of magnitude less
+// memory); get(), list() and by_index() decode on read, so a caller owns what it gets.
 // Handlers run on the informer's thread, in order; they must be quick (enqueue a key). Reads of
 // the cache are thread-safe at any time. Lifecycle: add handlers and indexes, start(), read,
 // stop() (or destroy).
@@ -111,7 +115,15 @@ class Informer {
   common::Status relist(std::stop_token stop);
   common::Status watch(std::stop_token stop, std::chrono::seconds timeout);
   void apply_event(const std::string& type, nlohmann::json object);
-  void store_locked(const std::string& key, ObjectPtr object);
+  // A cached object: MessagePack bytes (a fraction of a parse tree's size), decoded on read; its
+  // resourceVersion and index values are kept beside it so a relist or an erase needs no decode.
+  struct Stored {
+    std::string resource_version;
+    std::vector<std::uint8_t> packed;
+    std::vector<std::pair<std::string, std::string>> index_values;
+  };
+  static ObjectPtr decode(const Stored& stored);
+  void store_locked(const std::string& key, const nlohmann::json& object);
   void erase_locked(const std::string& key);
   void resync_all();
   std::string accept(bool list) const;
@@ -123,7 +135,7 @@ class Informer {
   std::map<std::string, std::function<std::vector<std::string>(const nlohmann::json&)>> indexers_;
 
   mutable std::shared_mutex mu_;
-  std::unordered_map<std::string, ObjectPtr> items_;
+  std::unordered_map<std::string, Stored> items_;
   // index name → value → keys
   std::map<std::string, std::map<std::string, std::vector<std::string>>> indexes_;
 
