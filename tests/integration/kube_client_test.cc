@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -410,6 +411,75 @@ TEST(Rest, DiscoveryFindsPluralAndScope) {
   auto nothing = client->discover("", "v1", "Certificate");
   ASSERT_FALSE(nothing);
   EXPECT_EQ(nothing.error().code(), ErrorCode::kNotFound);
+}
+
+TEST(Rest, CustomResourcesWithAStatusSubresource) {
+  auto client = admin();
+  const std::string group = "rest.certkeeper.test";
+  const ResourceRef crds{"apiextensions.k8s.io", "v1", "customresourcedefinitions"};
+  const json crd = {
+      {"apiVersion", "apiextensions.k8s.io/v1"},
+      {"kind", "CustomResourceDefinition"},
+      {"metadata", {{"name", "gadgets." + group}}},
+      {"spec",
+       {{"group", group},
+        {"scope", "Namespaced"},
+        {"names", {{"plural", "gadgets"}, {"singular", "gadget"}, {"kind", "Gadget"}}},
+        {"versions",
+         {{{"name", "v1"},
+           {"served", true},
+           {"storage", true},
+           {"subresources", {{"status", json::object()}}},
+           {"schema",
+            {{"openAPIV3Schema",
+              {{"type", "object"},
+               {"properties",
+                {{"spec", {{"type", "object"}, {"x-kubernetes-preserve-unknown-fields", true}}},
+                 {"status",
+                  {{"type", "object"}, {"x-kubernetes-preserve-unknown-fields", true}}}}}}}}}}}}}}};
+  auto applied = client->apply(crds.with_name("gadgets." + group), crd,
+                               {.field_manager = "certkeeper-test", .force = true});
+  ASSERT_TRUE(applied) << applied.error().to_string();
+  const ResourceRef gadgets{group, "v1", "gadgets", "default"};
+  const std::string name = testing::unique_name("gadget");
+  const json gadget = {{"apiVersion", group + "/v1"},
+                       {"kind", "Gadget"},
+                       {"metadata", {{"name", name}}},
+                       {"spec", {{"size", 1}}},
+                       {"status", {{"phase", "ignored-on-create"}}}};
+  // The CRD is servable a moment after it is created.
+  common::Result<json> created = common::make_error(common::ErrorCode::kNotFound, "not yet");
+  for (int i = 0; i < 100 && !created; ++i) {
+    created = client->create(gadgets, gadget);
+    if (!created) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  ASSERT_TRUE(created) << created.error().to_string();
+  EXPECT_FALSE(created->contains("status")) << "status is not writable through the main resource";
+
+  // Status goes through /status and leaves the spec alone; spec writes leave status alone.
+  json with_status = *created;
+  with_status["status"] = {{"phase", "Ready"}};
+  with_status["spec"]["size"] = 99;
+  auto status = client->update(gadgets.with_name(name).with_subresource("status"), with_status);
+  ASSERT_TRUE(status) << status.error().to_string();
+  EXPECT_EQ((*status)["status"]["phase"], "Ready");
+  EXPECT_EQ((*status)["spec"]["size"], 1);
+  auto spec = client->patch(gadgets.with_name(name), PatchType::kMerge,
+                            {{"spec", {{"size", 2}}}, {"status", {{"phase", "Nope"}}}});
+  ASSERT_TRUE(spec) << spec.error().to_string();
+  EXPECT_EQ((*spec)["spec"]["size"], 2);
+  EXPECT_EQ((*spec)["status"]["phase"], "Ready");
+  auto status_patch = client->patch(gadgets.with_name(name).with_subresource("status"),
+                                    PatchType::kMerge, {{"status", {{"phase", "Done"}}}});
+  ASSERT_TRUE(status_patch) << status_patch.error().to_string();
+  EXPECT_EQ((*status_patch)["status"]["phase"], "Done");
+  auto listed = client->list(gadgets);
+  ASSERT_TRUE(listed);
+  EXPECT_GE((*listed)["items"].size(), 1U);
+  ASSERT_TRUE(client->remove(gadgets.with_name(name)));
+  EXPECT_EQ(client->get(gadgets.with_name(name)).error().code(), ErrorCode::kNotFound);
 }
 
 TEST(Rest, ClientSideRateLimitBoundsTheRequestRate) {
