@@ -11,7 +11,7 @@ PRESET ?= dev
 BUILD_DIR := build/$(PRESET)
 SOURCES = $(shell git ls-files '*.cc' '*.h' 2>/dev/null)
 
-.PHONY: all deps tools configure build test unit integration demo demo-down bench format format-check tidy clean
+.PHONY: all deps tools configure build test unit integration demo demo-down bench fuzz format format-check tidy clean
 
 all: build
 
@@ -29,7 +29,7 @@ build: configure
 
 test: deps tools
 	@$(MAKE) --no-print-directory build || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
-	@tools/run-tests.sh $(BUILD_DIR) 'unit|integration|lint'
+	@tools/run-tests.sh $(BUILD_DIR) 'unit|integration|lint|fuzz'
 
 unit: build
 	@tools/run-tests.sh $(BUILD_DIR) unit
@@ -59,3 +59,8 @@ tidy: configure
 
 clean:
 	@rm -rf build
+
+# libFuzzer targets, longer than make test's 20 s each: make fuzz FUZZ_SECONDS=600
+FUZZ_SECONDS ?= 120
+fuzz: deps
+	@tools/fuzz.sh $(FUZZ_SECONDS)

@@ -38,6 +38,12 @@ if(CK_SANITIZE)
   add_link_options(${CK_SANITIZER_FLAGS})
 endif()
 
+# Fuzzing instruments every library (coverage for libFuzzer, ASan/UBSan for the bugs it finds).
+if(CK_FUZZ)
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
 function(ck_apply_warnings target)
   target_compile_options(${target} PRIVATE ${CK_WARNING_FLAGS})
   if(CK_WERROR)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the test suites with ctest and ends with one line: "N passed, N failed".
 #
-#   tools/run-tests.sh [BUILD_DIR] [LABEL_REGEX]     (defaults: build/dev, unit|integration|lint)
+#   tools/run-tests.sh [BUILD_DIR] [LABEL_REGEX]     (defaults: build/dev, unit|integration|lint|fuzz)
 #
 # Every ctest test counts once: each GoogleTest case, the testenv fixture's up/down steps and
 # the lint checks. Per-test output is in BUILD_DIR/Testing/Temporary/LastTest.log; component
@@ -9,7 +9,7 @@
 set -uo pipefail
 
 BUILD_DIR="${1:-build/dev}"
-LABELS="${2:-unit|integration|lint}"
+LABELS="${2:-unit|integration|lint|fuzz}"
 JOBS="${CK_TEST_JOBS:-2}"
 JUNIT="$BUILD_DIR/test-results.xml"
 
