@@ -1,13 +1,16 @@
 // lib/acme against the real Pebble of tools/testenv (5 % of nonces rejected, so the badNonce
 // retry runs for real). HTTP-01 is answered by pebble-challtestsrv through its management API;
 // test names under $CK_DNS_ZONE resolve to 127.0.0.1 through BIND9.
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <memory>
 #include <set>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <vector>
 
 #include <gmock/gmock.h>
@@ -368,6 +371,119 @@ TEST(AcmeRenewalInfo, WindowThenReplacingOrder) {
       client->new_order({.identifiers = identifiers_from_names(names), .replaces = *cert_id});
   ASSERT_TRUE(again) << again.error().to_string();
   EXPECT_EQ(again->replaces, "");
+}
+
+// Passes requests to the shared client and counts Pebble's badNonce rejections.
+class BadNonceCounter final : public http::HttpClient {
+ public:
+  common::Result<http::Response> send(const http::Request& request) override {
+    auto response = acme_http().send(request);
+    if (response && response->status == 400 &&
+        response->body.find("urn:ietf:params:acme:error:badNonce") != std::string::npos) {
+      ++bad_nonces_;
+    }
+    return response;
+  }
+  common::Result<http::Response> send_streaming(const http::Request& request,
+                                                const http::BodyChunkHandler& on_chunk) override {
+    return acme_http().send_streaming(request, on_chunk);
+  }
+  [[nodiscard]] int bad_nonces() const { return bad_nonces_.load(); }
+
+ private:
+  std::atomic<int> bad_nonces_{0};
+};
+
+TEST(AcmeNonces, RejectedNoncesAreRetriedUnderConcurrentLoad) {
+  // Pebble rejects 5 % of good nonces: in 200 requests at least one rejection is all but
+  // certain (0.95^200 < 1e-4), and every request must still succeed.
+  BadNonceCounter counting;
+  AcmeClient client(counting, common::SystemClock::instance(), new_key(),
+                    {.directory_url = env("CK_ACME_DIRECTORY")});
+  ASSERT_TRUE(client.register_account({.terms_of_service_agreed = true}));
+  auto order = client.new_order({.identifiers = {Identifier::dns(dns_name("load"))}});
+  ASSERT_TRUE(order) << order.error().to_string();
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) {
+        auto fetched = client.get_order(order->url);
+        if (!fetched || fetched->url != order->url) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) {
+    thread.join();
+  }
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_GE(counting.bad_nonces(), 1);
+  std::cout << "badNonce rejections retried: " << counting.bad_nonces() << "\n";
+}
+
+// Adds (or deletes) a TXT record in the testenv's BIND9 zone with a TSIG-signed nsupdate.
+void nsupdate_txt(const std::string& action, const std::string& name, const std::string& value) {
+  const std::string& server = env("CK_DNS_SERVER");
+  const std::string host = server.substr(0, server.rfind(':'));
+  const std::string port = server.substr(server.rfind(':') + 1);
+  const std::string script = "server " + host + " " + port + "\nzone " + env("CK_DNS_ZONE") +
+                             "\nupdate " + action + " " + name + ". 60 TXT \"" + value +
+                             "\"\nsend\n";
+  auto result = common::run_process({"nsupdate", "-k", env("CK_TSIG_KEY_FILE")},
+                                    {.stdin_data = script, .timeout = std::chrono::seconds(20)});
+  ASSERT_TRUE(result) << result.error().to_string();
+  ASSERT_EQ(result->exit_code, 0) << result->stderr_data;
+}
+
+TEST(AcmeIssuance, WildcardOverDns01) {
+  auto client = registered_client(new_key());
+  const std::string base = dns_name("w");
+  auto order = client->new_order({.identifiers = {Identifier::dns("*." + base)}});
+  ASSERT_TRUE(order) << order.error().to_string();
+  ASSERT_EQ(order->authorizations.size(), 1U);
+  auto authz = client->get_authorization(order->authorizations[0]);
+  ASSERT_TRUE(authz) << authz.error().to_string();
+  EXPECT_TRUE(authz->wildcard);
+  EXPECT_EQ(authz->identifier.value, base);
+  const Challenge* challenge = authz->find_challenge("dns-01");
+  ASSERT_NE(challenge, nullptr);
+  auto txt = client->dns01_txt_value(challenge->token);
+  ASSERT_TRUE(txt);
+  ASSERT_NO_FATAL_FAILURE(nsupdate_txt("add", "_acme-challenge." + base, *txt));
+  ASSERT_TRUE(client->respond_challenge(challenge->url));
+  const auto deadline = std::chrono::steady_clock::now() + kDeadline;
+  auto final_authz = client->poll_authorization(authz->url, deadline);
+  nsupdate_txt("delete", "_acme-challenge." + base, *txt);
+  ASSERT_TRUE(final_authz) << final_authz.error().to_string();
+  ASSERT_EQ(final_authz->status, "valid");
+  auto ready = client->poll_order(order->url, deadline);
+  ASSERT_TRUE(ready) << ready.error().to_string();
+  ASSERT_EQ(ready->status, "ready");
+
+  const crypto::PrivateKey key = new_key();
+  crypto::CsrSpec spec;
+  spec.sans.dns_names = {"*." + base};
+  auto csr = crypto::create_csr(spec, key);
+  ASSERT_TRUE(csr);
+  ASSERT_TRUE(client->finalize_order(*ready, *csr));
+  auto valid = client->poll_order(order->url, deadline);
+  ASSERT_TRUE(valid) << valid.error().to_string();
+  ASSERT_EQ(valid->status, "valid");
+  auto chain = client->download_certificate(valid->certificate);
+  ASSERT_TRUE(chain) << chain.error().to_string();
+  EXPECT_THAT(chain->certificates[0].sans().dns_names, ::testing::ElementsAre("*." + base));
+  expect_chain_verifies(*chain);
+}
+
+TEST(AcmeIssuance, BlockedNameIsRejectedIdentifier) {
+  auto client = registered_client(new_key());
+  auto order =
+      client->new_order({.identifiers = {Identifier::dns("blocked." + env("CK_DNS_ZONE"))}});
+  ASSERT_FALSE(order);
+  EXPECT_EQ(order.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(order.error().problem_type(), "urn:ietf:params:acme:error:rejectedIdentifier");
 }
 
 }  // namespace
