@@ -503,9 +503,13 @@ Result<Authorization> AcmeClient::poll_authorization(
     }
     const auto delay = poll_delay(authz->retry_after, attempt);
     if (clock_.steady_now() + delay > deadline) {
-      return make_error(ErrorCode::kTimeout,
-                        fmt::format("authorization {} for {} still pending at the deadline", url,
-                                    authz->identifier.value));
+      common::Error error(ErrorCode::kTimeout,
+                          fmt::format("authorization {} for {} still pending at the deadline", url,
+                                      authz->identifier.value));
+      if (authz->retry_after) {
+        error.with_retry_after(*authz->retry_after);  // when a requeued caller should look again
+      }
+      return make_error(std::move(error));
     }
     wait(delay);
   }
@@ -523,8 +527,12 @@ Result<Order> AcmeClient::poll_order(const std::string& url,
     }
     const auto delay = poll_delay(order->retry_after, attempt);
     if (clock_.steady_now() + delay > deadline) {
-      return make_error(ErrorCode::kTimeout,
-                        fmt::format("order {} still {} at the deadline", url, order->status));
+      common::Error error(ErrorCode::kTimeout,
+                          fmt::format("order {} still {} at the deadline", url, order->status));
+      if (order->retry_after) {
+        error.with_retry_after(*order->retry_after);
+      }
+      return make_error(std::move(error));
     }
     wait(delay);
   }

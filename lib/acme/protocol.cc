@@ -282,8 +282,11 @@ common::Error problem_to_error(const Problem& problem, int http_status,
       fmt::format("acme {}: {}", problem.short_type().empty() ? "error" : problem.short_type(),
                   problem.detail.empty() ? "(no detail)" : problem.detail);
   for (const auto& sub : problem.subproblems) {
-    message += fmt::format("; {} {}: {} ({})", sub.identifier_type, sub.identifier_value,
-                           sub.detail, sub.short_type());
+    // RFC 8555 §6.7.1: each subproblem may name the identifier it is about.
+    const std::string about = sub.identifier_value.empty()
+                                  ? std::string("subproblem")
+                                  : fmt::format("{} {}", sub.identifier_type, sub.identifier_value);
+    message += fmt::format("; {}: {} ({})", about, sub.detail, sub.short_type());
   }
   if (http_status == 0) {
     http_status = problem.status;

@@ -13,6 +13,7 @@
 #include "lib/common/encoding.h"
 #include "lib/crypto/jose.h"
 #include "tests/support/fake_clock.h"
+#include "tests/unit/crypto/test_util.h"
 
 namespace certkeeper::acme {
 namespace {
@@ -285,6 +286,73 @@ TEST_F(AcmeClientTest, KeyAuthorizationUsesTheAccountKeyThumbprint) {
   ASSERT_TRUE(thumbprint);
   EXPECT_EQ(*client_.key_authorization("tok"), "tok." + *thumbprint);
   EXPECT_EQ(*client_.dns01_txt_value("tok"), *dns01_txt_value("tok." + *thumbprint));
+}
+
+// A self-signed certificate with CN `cn`, made by the openssl CLI.
+std::string self_signed(const crypto::testutil::TempDir& dir, const std::string& cn) {
+  return dir.openssl_ok({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                         "-nodes", "-keyout", "/dev/null", "-subj", "/CN=" + cn, "-days", "1"});
+}
+
+TEST_F(AcmeClientTest, PreferredChainIsChosenByTopmostIssuerCn) {
+  client_.set_account_url("https://ca.test/acct/7");
+  crypto::testutil::TempDir dir;
+  const std::string root_a = self_signed(dir, "Root A");
+  const std::string root_b = self_signed(dir, "Root B");
+  http_.script("https://ca.test/cert/1",
+               make_response(200, root_a,
+                             {{"Link", R"(<https://ca.test/dir>;rel="index")"},
+                              {"Link", R"(<https://ca.test/cert/1/alt/1>;rel="alternate")"}}));
+  http_.script(
+      "https://ca.test/cert/1/alt/1",
+      make_response(200, root_b, {{"Link", R"(<https://ca.test/cert/1>;rel="alternate")"}}));
+
+  auto preferred = client_.download_certificate("https://ca.test/cert/1", "Root B");
+  ASSERT_TRUE(preferred) << preferred.error().to_string();
+  EXPECT_EQ(preferred->url, "https://ca.test/cert/1/alt/1");
+  EXPECT_EQ(preferred->certificates.at(0).common_name(), "Root B");
+  EXPECT_THAT(preferred->alternates, ::testing::ElementsAre("https://ca.test/cert/1/alt/1"));
+
+  auto fallback = client_.download_certificate("https://ca.test/cert/1", "Root C");
+  ASSERT_TRUE(fallback) << fallback.error().to_string();
+  EXPECT_EQ(fallback->url, "https://ca.test/cert/1");
+
+  auto default_chain = client_.download_certificate("https://ca.test/cert/1");
+  ASSERT_TRUE(default_chain);
+  EXPECT_EQ(default_chain->certificates.at(0).common_name(), "Root A");
+  EXPECT_EQ(http_.posts_to("https://ca.test/cert/1").at(0).payload, "");
+}
+
+TEST_F(AcmeClientTest, TimeoutCarriesTheServersRetryAfter) {
+  client_.set_account_url("https://ca.test/acct/7");
+  http_.script("https://ca.test/order/1",
+               make_response(200, R"({"status":"processing","finalize":"https://ca.test/fin/1"})",
+                             {{"Retry-After", "600"}}));
+  auto order =
+      client_.poll_order("https://ca.test/order/1", clock_.steady_now() + std::chrono::seconds(30));
+  ASSERT_FALSE(order);
+  EXPECT_EQ(order.error().code(), ErrorCode::kTimeout);
+  EXPECT_EQ(order.error().retry_after(), std::chrono::seconds(600));
+}
+
+TEST_F(AcmeClientTest, RevocationByCertificateKeyUsesJwk) {
+  crypto::testutil::TempDir dir;
+  dir.openssl_ok({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                  "-keyout", "leaf.key", "-out", "leaf.crt", "-subj", "/CN=leaf", "-days", "1"});
+  auto cert = crypto::Certificate::from_pem(dir.read("leaf.crt"));
+  auto cert_key = crypto::PrivateKey::from_pem(dir.read("leaf.key"));
+  ASSERT_TRUE(cert && cert_key);
+  http_.script("https://ca.test/revoke", make_response(200, ""));
+  ASSERT_TRUE(
+      client_.revoke_certificate_with_key(*cert, *cert_key, RevocationReason::kKeyCompromise));
+  const auto post = http_.posts_to("https://ca.test/revoke").at(0);
+  EXPECT_TRUE(post.header.contains("jwk"));
+  EXPECT_FALSE(post.header.contains("kid"));
+  const json payload = json::parse(post.payload);
+  EXPECT_EQ(payload.at("reason"), 1);
+  EXPECT_EQ(*common::base64url_decode(payload.at("certificate").get<std::string>()), cert->der());
+  // The wrong key is refused before anything is sent.
+  EXPECT_FALSE(client_.revoke_certificate_with_key(*cert, key_));
 }
 
 }  // namespace
