@@ -350,7 +350,7 @@ Result<RenewalInfo> parse_renewal_info(std::string_view body) {
   }
   if (!start || !end) {
     return make_error(ErrorCode::kInvalidArgument,
-                      "renewalInfo: suggestedWindow needs both \"start\" and \"end\"");
+                      R"(renewalInfo: suggestedWindow needs both "start" and "end")");
   }
   if (*end <= *start) {
     return make_error(ErrorCode::kInvalidArgument,

@@ -169,7 +169,7 @@ class TempDir {
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
   std::string write(const std::string& name, const std::string& content) const {
-    const std::string file = path_ / name;
+    std::string file = path_ / name;
     std::ofstream(file) << content;
     return file;
   }
@@ -409,6 +409,7 @@ TEST(AcmeNonces, RejectedNoncesAreRetriedUnderConcurrentLoad) {
   ASSERT_TRUE(order) << order.error().to_string();
   std::atomic<int> failures{0};
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < 50; ++i) {

@@ -29,11 +29,11 @@ constexpr const char* kDirectory = R"({
   "keyChange": "https://ca.test/kc", "renewalInfo": "https://ca.test/ari"})";
 
 http::Response make_response(int status, std::string body,
-                             std::vector<std::pair<std::string, std::string>> headers = {}) {
+                             const std::vector<std::pair<std::string, std::string>>& headers = {}) {
   http::Response r;
   r.status = status;
   r.body = std::move(body);
-  for (auto& [name, value] : headers) {
+  for (const auto& [name, value] : headers) {
     r.headers.add(name, value);
   }
   return r;
@@ -78,7 +78,7 @@ class FakeHttp final : public http::HttpClient {
   }
 
   // The signed POSTs to `url`, decoded: protected header and payload as JSON text.
-  struct Post {
+  struct Post {  // NOLINT(bugprone-exception-escape): test-only value
     json header;
     std::string payload;
     std::string content_type;
@@ -107,7 +107,7 @@ class FakeHttp final : public http::HttpClient {
   int nonce_ = 0;
 };
 
-const std::string kBadNonce =
+constexpr const char* kBadNonce =
     R"({"type":"urn:ietf:params:acme:error:badNonce","detail":"JWS has an invalid anti-replay nonce","status":400})";
 
 class AcmeClientTest : public ::testing::Test {
