@@ -1,7 +1,6 @@
 #include "lib/crypto/keystore.h"
 
 #include <chrono>
-#include <cstdlib>
 #include <string>
 #include <tuple>
 
@@ -204,7 +203,8 @@ TEST(JksTest, RejectsBadInput) {
 class JksKeytoolTest : public ::testing::TestWithParam<std::tuple<KeyAlgorithm, int>> {
  protected:
   void SetUp() override {
-    if (std::system("command -v keytool >/dev/null 2>&1") != 0) {  // NOLINT(cert-env33-c)
+    // A missing program is the only error run_process returns (kNotFound).
+    if (!common::run_process({"keytool", "-help"}, common::ProcessOptions{})) {
       GTEST_SKIP() << "keytool not installed";
     }
   }
