@@ -1,6 +1,7 @@
 #include "lib/crypto/certificate.h"
 
 #include <openssl/err.h>
+#include <openssl/objects.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -28,6 +29,7 @@ struct Certificate::Data {
   std::string subject_key_id;
   std::string authority_key_id;
   std::optional<PublicKey> public_key;
+  std::vector<X509Extension> raw_extensions;
 };
 
 namespace {
@@ -140,6 +142,19 @@ common::Result<Certificate> Certificate::from_der(std::string_view der) {
   data->serial_octets = std::move(*octets);
   data->serial_hex = serial_to_hex(serial);
 
+  for (int i = 0; i < X509_get_ext_count(x); ++i) {
+    X509_EXTENSION* extension = X509_get_ext(x, i);
+    char oid[128] = {};
+    if (OBJ_obj2txt(oid, sizeof(oid), X509_EXTENSION_get_object(extension), 1) <= 0) {
+      return tl::unexpected(
+          openssl_error(ErrorCode::kInvalidArgument, "certificate extension OID is malformed"));
+    }
+    data->raw_extensions.push_back(
+        X509Extension{.oid = oid,
+                      .critical = X509_EXTENSION_get_critical(extension) == 1,
+                      .value = internal::asn1_bytes(X509_EXTENSION_get_data(extension))});
+  }
+
   // These two also make OpenSSL cache (and check) the extensions; a null means "absent".
   data->subject_key_id = internal::asn1_bytes(X509_get0_subject_key_id(x));
   data->authority_key_id = internal::asn1_bytes(X509_get0_authority_key_id(x));
@@ -202,6 +217,15 @@ const std::string& Certificate::authority_key_id() const { return data_->authori
 std::string Certificate::subject_key_id_hex() const { return hex_encode(data_->subject_key_id); }
 std::string Certificate::authority_key_id_hex() const {
   return hex_encode(data_->authority_key_id);
+}
+const std::vector<X509Extension>& Certificate::extensions() const { return data_->raw_extensions; }
+std::optional<X509Extension> Certificate::extension(std::string_view oid) const {
+  for (const auto& extension : data_->raw_extensions) {
+    if (extension.oid == oid) {
+      return extension;
+    }
+  }
+  return std::nullopt;
 }
 const std::optional<PublicKey>& Certificate::public_key() const { return data_->public_key; }
 

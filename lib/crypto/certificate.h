@@ -58,6 +58,11 @@ class Certificate {
   [[nodiscard]] std::string subject_key_id_hex() const;
   [[nodiscard]] std::string authority_key_id_hex() const;
 
+  // Every extension, in certificate order, undecoded; and the one with a given dotted OID
+  // (e.g. "1.3.6.1.5.5.7.1.31", RFC 8737 §3), nullopt when absent.
+  [[nodiscard]] const std::vector<X509Extension>& extensions() const;
+  [[nodiscard]] std::optional<X509Extension> extension(std::string_view oid) const;
+
   // The subject public key; nullopt for key types we do not support (DSA, other curves), so that
   // a bundle with such a CA certificate still parses.
   [[nodiscard]] const std::optional<PublicKey>& public_key() const;

@@ -13,29 +13,6 @@ using common::make_error;
 using internal::KeyAccess;
 using internal::openssl_error;
 
-namespace {
-
-// cert-manager's pki.SignatureAlgorithm: the digest grows with the key.
-const EVP_MD* signature_digest(const PrivateKey& key) {
-  switch (key.algorithm()) {
-    case KeyAlgorithm::kRsa:
-      if (key.size() >= 4096) {
-        return EVP_sha512();
-      }
-      return key.size() >= 3072 ? EVP_sha384() : EVP_sha256();
-    case KeyAlgorithm::kEcdsa:
-      if (key.size() == 521) {
-        return EVP_sha512();
-      }
-      return key.size() == 384 ? EVP_sha384() : EVP_sha256();
-    case KeyAlgorithm::kEd25519:
-      return nullptr;  // pure EdDSA signs the message itself (RFC 8410 §6)
-  }
-  return nullptr;
-}
-
-}  // namespace
-
 common::Result<std::string> create_csr(const CsrSpec& spec, const PrivateKey& key) {
   internal::clear_openssl_errors();
   internal::X509ReqPtr request(X509_REQ_new());
@@ -61,7 +38,7 @@ common::Result<std::string> create_csr(const CsrSpec& spec, const PrivateKey& ke
   if (X509_REQ_add_extensions(request.get(), extensions->get()) != 1) {
     return tl::unexpected(openssl_error(ErrorCode::kInternal, "adding CSR extensions"));
   }
-  if (X509_REQ_sign(request.get(), pkey, signature_digest(key)) <= 0) {
+  if (X509_REQ_sign(request.get(), pkey, internal::signature_digest(key)) <= 0) {
     return tl::unexpected(openssl_error(ErrorCode::kInternal, "signing the CSR"));
   }
   X509_REQ* raw = request.get();

@@ -38,6 +38,16 @@ struct SubjectAltNames {
   bool operator==(const SubjectAltNames&) const = default;
 };
 
+// One certificate extension as encoded (RFC 5280 §4.1): its OID in dotted form, the critical
+// flag and extnValue's content octets (the DER of the extension's own value).
+struct X509Extension {
+  std::string oid;
+  bool critical = false;
+  std::string value;
+
+  bool operator==(const X509Extension&) const = default;
+};
+
 // keyUsage bits (RFC 5280 §4.2.1.3), in bit order.
 enum class KeyUsage {
   kDigitalSignature,

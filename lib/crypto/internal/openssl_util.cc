@@ -18,6 +18,46 @@ void free_extension_stack(STACK_OF(X509_EXTENSION) * stack) {
 
 void free_openssl_bytes(unsigned char* p) { OPENSSL_free(p); }
 
+void free_x509_stack(STACK_OF(X509) * stack) { sk_X509_pop_free(stack, X509_free); }
+
+void free_crl_dist_points(CRL_DIST_POINTS* points) {
+  sk_DIST_POINT_pop_free(points, DIST_POINT_free);
+}
+
+void free_access_descriptions(AUTHORITY_INFO_ACCESS* access) {
+  sk_ACCESS_DESCRIPTION_pop_free(access, ACCESS_DESCRIPTION_free);
+}
+
+const EVP_MD* signature_digest(const PrivateKey& key) {
+  switch (key.algorithm()) {
+    case KeyAlgorithm::kRsa:
+      if (key.size() >= 4096) {
+        return EVP_sha512();
+      }
+      return key.size() >= 3072 ? EVP_sha384() : EVP_sha256();
+    case KeyAlgorithm::kEcdsa:
+      if (key.size() == 521) {
+        return EVP_sha512();
+      }
+      return key.size() == 384 ? EVP_sha384() : EVP_sha256();
+    case KeyAlgorithm::kEd25519:
+      return nullptr;  // pure EdDSA signs the message itself (RFC 8410 §6)
+  }
+  return nullptr;
+}
+
+common::Result<X509Ptr> x509_from_der(std::string_view der) {
+  if (!fits_int(der)) {
+    return make_error(ErrorCode::kInvalidArgument, "certificate DER too large");
+  }
+  const unsigned char* p = bytes(der);
+  X509Ptr x509(d2i_X509(nullptr, &p, static_cast<long>(der.size())));  // NOLINT(google-runtime-int)
+  if (x509 == nullptr) {
+    return tl::unexpected(openssl_error(ErrorCode::kInvalidArgument, "malformed certificate"));
+  }
+  return x509;
+}
+
 common::Error openssl_error(ErrorCode code, std::string_view what) {
   std::vector<std::string> reasons;
   for (unsigned long e = ERR_get_error_all(nullptr, nullptr, nullptr, nullptr, nullptr); e != 0;

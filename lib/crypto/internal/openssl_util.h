@@ -36,6 +36,9 @@ using UP = std::unique_ptr<T, Del<F>>;
 // rejects it as a template argument in C++20 (cpp-deps.md §3.3).
 void free_extension_stack(STACK_OF(X509_EXTENSION) * stack);
 void free_openssl_bytes(unsigned char* p);
+void free_x509_stack(STACK_OF(X509) * stack);
+void free_crl_dist_points(CRL_DIST_POINTS* points);
+void free_access_descriptions(AUTHORITY_INFO_ACCESS* access);
 
 using PkeyPtr = UP<EVP_PKEY, EVP_PKEY_free>;
 using PkeyCtxPtr = UP<EVP_PKEY_CTX, EVP_PKEY_CTX_free>;
@@ -56,6 +59,18 @@ using EkuPtr = UP<EXTENDED_KEY_USAGE, EXTENDED_KEY_USAGE_free>;
 using BasicConstraintsPtr = UP<BASIC_CONSTRAINTS, BASIC_CONSTRAINTS_free>;
 using EcdsaSigPtr = UP<ECDSA_SIG, ECDSA_SIG_free>;
 using OpensslBytesPtr = UP<unsigned char, free_openssl_bytes>;
+using X509StorePtr = UP<X509_STORE, X509_STORE_free>;
+using X509StoreCtxPtr = UP<X509_STORE_CTX, X509_STORE_CTX_free>;
+using X509StackPtr = UP<STACK_OF(X509), free_x509_stack>;
+using Asn1IntegerPtr = UP<ASN1_INTEGER, ASN1_INTEGER_free>;
+using OctetStringPtr = UP<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>;
+using AuthorityKeyIdPtr = UP<AUTHORITY_KEYID, AUTHORITY_KEYID_free>;
+using NameConstraintsPtr = UP<NAME_CONSTRAINTS, NAME_CONSTRAINTS_free>;
+using GeneralSubtreePtr = UP<GENERAL_SUBTREE, GENERAL_SUBTREE_free>;
+using DistPointPtr = UP<DIST_POINT, DIST_POINT_free>;
+using CrlDistPointsPtr = UP<CRL_DIST_POINTS, free_crl_dist_points>;
+using AccessDescriptionPtr = UP<ACCESS_DESCRIPTION, ACCESS_DESCRIPTION_free>;
+using InfoAccessPtr = UP<AUTHORITY_INFO_ACCESS, free_access_descriptions>;
 
 // Drains this thread's OpenSSL error queue into an Error: "<what>: <reason>; <reason>". Only
 // OpenSSL's static reason strings are used, never the per-error data strings, which can quote
@@ -120,6 +135,14 @@ struct KeyAccess {
   static common::Result<PublicKey> wrap_public(PkeyPtr pkey);
   static std::size_t coordinate_size(const PublicKey& key) { return key.coordinate_size_; }
 };
+
+// The signature digest for `key`, as cert-manager's pki.SignatureAlgorithm picks it: SHA-256 for
+// RSA < 3072 bits, SHA-384 below 4096, SHA-512 above; by curve for ECDSA; null (pure EdDSA,
+// RFC 8410 §6) for Ed25519. Shared by CSRs and certificates.
+const EVP_MD* signature_digest(const PrivateKey& key);
+
+// DER certificate -> X509 (kInvalidArgument when malformed).
+common::Result<X509Ptr> x509_from_der(std::string_view der);
 
 // DER SubjectPublicKeyInfo -> PublicKey (kInvalidArgument when malformed or unsupported).
 common::Result<PublicKey> public_key_from_spki(std::string_view der);

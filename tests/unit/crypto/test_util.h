@@ -75,6 +75,20 @@ class TempDir {
     return *result;
   }
 
+  // Runs another command line tool (e.g. keytool) in the directory, with the same environment.
+  common::ProcessResult run_tool(const std::vector<std::string>& argv) const {
+    common::ProcessOptions options;
+    options.env = {{"OPENSSL_CONF", file("openssl.cnf")}};
+    options.working_dir = path_;
+    options.timeout = std::chrono::seconds(120);
+    auto result = common::run_process(argv, options);
+    if (!result) {
+      ADD_FAILURE() << "could not run " << argv.front() << ": " << result.error().to_string();
+      return {};
+    }
+    return *result;
+  }
+
   // run_openssl that expects success and returns stdout.
   std::string openssl_ok(const std::vector<std::string>& args, std::string stdin_data = "") const {
     auto result = run_openssl(args, std::move(stdin_data));
