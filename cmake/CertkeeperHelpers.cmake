@@ -40,8 +40,10 @@ endif()
 
 # Fuzzing instruments every library (coverage for libFuzzer, ASan/UBSan for the bugs it finds).
 if(CK_FUZZ)
-  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
-  add_link_options(-fsanitize=address,undefined)
+  # -fno-sanitize-recover: a UBSan finding must stop the run, not scroll past.
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+                      -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined -fno-sanitize-recover=all)
 endif()
 
 function(ck_apply_warnings target)

@@ -10,7 +10,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SECONDS_PER="${1:-20}"
 shift || true
 TARGETS=("$@")
-[[ ${#TARGETS[@]} -gt 0 ]] || TARGETS=(pem_der jws kube_stream)
+[[ ${#TARGETS[@]} -gt 0 ]] || TARGETS=(pem_der jws kube_stream acme_json)
 
 cd "$ROOT"
 cmake --preset fuzz >/dev/null

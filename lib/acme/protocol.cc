@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "lib/common/encoding.h"
+#include "lib/common/time_format.h"
 #include "lib/crypto/jose.h"
 #include "lib/crypto/primitives.h"
 
@@ -86,14 +87,12 @@ Result<std::chrono::system_clock::time_point> parse_http_date(std::string_view t
   if (month_it == kMonths.end()) {
     return bad();
   }
-  const auto month = static_cast<unsigned>(month_it - kMonths.begin() + 1);
-  const std::chrono::year_month_day ymd{std::chrono::year(year), std::chrono::month(month),
-                                        std::chrono::day(static_cast<unsigned>(day))};
-  if (!ymd.ok() || hour > 23 || minute > 59 || second > 60) {
+  const auto month = static_cast<int>(month_it - kMonths.begin() + 1);
+  auto t = common::utc_time(year, month, day, hour, minute, second);
+  if (!t) {
     return bad();
   }
-  return std::chrono::sys_days(ymd) + std::chrono::hours(hour) + std::chrono::minutes(minute) +
-         std::chrono::seconds(second);
+  return *t;
 }
 
 std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
@@ -112,7 +111,9 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
     if (ec != std::errc() || ptr != value.data() + value.size()) {
       return std::nullopt;
     }
-    return std::chrono::seconds(seconds);
+    // Capped like an out-of-range value, so that callers can add it to a time point safely.
+    return std::chrono::seconds(
+        std::min<std::int64_t>(seconds, std::numeric_limits<std::int32_t>::max()));
   }
   auto date = parse_http_date(value);
   if (!date) {

@@ -25,6 +25,29 @@ std::string format_rfc3339(std::chrono::system_clock::time_point t) {
   return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", std::chrono::floor<std::chrono::seconds>(t));
 }
 
+Result<std::chrono::system_clock::time_point> utc_time(int year, int month, int day, int hour,
+                                                       int minute, int second) {
+  constexpr int kMinYear = 1678;
+  constexpr int kMaxYear = 2261;
+  if (year < kMinYear || year > kMaxYear) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      fmt::format("year {} is outside {}–{}", year, kMinYear, kMaxYear));
+  }
+  if (month < 1 || month > 12 || day < 1 || day > 31) {
+    return make_error(ErrorCode::kInvalidArgument, "date field out of range");
+  }
+  const std::chrono::year_month_day ymd{std::chrono::year(year),
+                                        std::chrono::month(static_cast<unsigned>(month)),
+                                        std::chrono::day(static_cast<unsigned>(day))};
+  if (!ymd.ok() || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 ||
+      second > 60) {
+    return make_error(ErrorCode::kInvalidArgument, "date or time field out of range");
+  }
+  const auto t = std::chrono::sys_days(ymd) + std::chrono::hours(hour) +
+                 std::chrono::minutes(minute) + std::chrono::seconds(second);
+  return std::chrono::time_point_cast<std::chrono::system_clock::duration>(t);
+}
+
 Result<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view text) {
   const auto bad = [&](std::string_view what) {
     return make_error(ErrorCode::kInvalidArgument,
@@ -42,11 +65,9 @@ Result<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view tex
       !read_int(text, 14, 2, minute) || text[16] != ':' || !read_int(text, 17, 2, second)) {
     return bad("expected YYYY-MM-DDTHH:MM:SS");
   }
-  const std::chrono::year_month_day ymd{std::chrono::year(year),
-                                        std::chrono::month(static_cast<unsigned>(month)),
-                                        std::chrono::day(static_cast<unsigned>(day))};
-  if (!ymd.ok() || hour > 23 || minute > 59 || second > 60) {
-    return bad("field out of range");
+  auto base = utc_time(year, month, day, hour, minute, second);
+  if (!base) {
+    return bad(base.error().message());
   }
   std::size_t pos = 19;
   std::chrono::nanoseconds frac{0};
@@ -84,9 +105,7 @@ Result<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view tex
   if (pos != text.size()) {
     return bad("trailing characters");
   }
-  const auto t = std::chrono::sys_days(ymd) + std::chrono::hours(hour) +
-                 std::chrono::minutes(minute) + std::chrono::seconds(second) - offset;
-  return std::chrono::time_point_cast<std::chrono::system_clock::duration>(t + frac);
+  return *base - offset + std::chrono::duration_cast<std::chrono::system_clock::duration>(frac);
 }
 
 }  // namespace certkeeper::common

@@ -13,6 +13,12 @@ namespace certkeeper::common {
 // fractional seconds).
 std::string format_rfc3339(std::chrono::system_clock::time_point t);
 
+// A UTC calendar time as a system_clock time point. InvalidArgument when a field is out of range
+// or the year lies outside what system_clock (nanoseconds since 1970) can hold, 1678–2261: a
+// date from the network must never overflow the arithmetic done on it later.
+Result<std::chrono::system_clock::time_point> utc_time(int year, int month, int day, int hour,
+                                                       int minute, int second);
+
 // Accepts "YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)"; 't' and 'z' in lower case too. Errors name
 // what was wrong without echoing long input.
 Result<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view text);

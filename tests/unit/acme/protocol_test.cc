@@ -264,3 +264,19 @@ TEST(ParseRenewalInfo, EndNotAfterStartIsInvalid) {
 
 }  // namespace
 }  // namespace certkeeper::acme
+
+namespace certkeeper::acme {
+namespace {
+
+// Found by acme_json_fuzz: far-future dates and huge delays must not overflow time arithmetic.
+TEST(RetryAfterFuzzRegressions, FarFutureDatesAndHugeDelaysAreBounded) {
+  EXPECT_FALSE(parse_http_date("Mon, 01 Jan 5913 00:00:00 GMT"));
+  const auto now = std::chrono::system_clock::time_point(std::chrono::hours(490000));
+  const auto huge = parse_retry_after("99999999999", now);
+  ASSERT_TRUE(huge.has_value());
+  EXPECT_LE(huge->count(), std::numeric_limits<std::int32_t>::max());
+  EXPECT_NO_FATAL_FAILURE((void)(now + *huge));
+}
+
+}  // namespace
+}  // namespace certkeeper::acme

@@ -47,3 +47,19 @@ TEST(Rfc3339, RejectsMalformed) {
 
 }  // namespace
 }  // namespace certkeeper::common
+
+namespace certkeeper::common {
+namespace {
+
+// Found by acme_json_fuzz: dates beyond system_clock's range overflowed in conversion.
+TEST(Rfc3339, YearsOutsideTheClockRangeAreErrorsNotOverflow) {
+  EXPECT_FALSE(parse_rfc3339("5913-01-01T00:00:00Z"));
+  EXPECT_FALSE(parse_rfc3339("1000-01-01T00:00:00Z"));
+  EXPECT_TRUE(parse_rfc3339("2261-12-31T23:59:59Z"));
+  EXPECT_TRUE(parse_rfc3339("1678-01-01T00:00:00Z"));
+  EXPECT_FALSE(utc_time(2262, 1, 1, 0, 0, 0));
+  EXPECT_FALSE(utc_time(2024, 2, 30, 0, 0, 0));
+}
+
+}  // namespace
+}  // namespace certkeeper::common
