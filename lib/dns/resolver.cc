@@ -2,6 +2,7 @@
 
 #include <netdb.h>
 
+#include <algorithm>
 #include <memory>
 #include <utility>
 
@@ -137,8 +138,9 @@ common::Result<Resolver> make_resolver(std::string_view server, const ResolverOp
   tv.tv_sec = static_cast<time_t>(ms / 1000);
   tv.tv_usec = static_cast<suseconds_t>((ms % 1000) * 1000);
   ldns_resolver_set_timeout(resolver.get(), tv);
+  // Seconds between UDP retransmissions (at most 255): the whole timeout, since we try once.
   ldns_resolver_set_retrans(resolver.get(),
-                            static_cast<uint8_t>(std::max<long long>(1, ms / 1000)));
+                            static_cast<uint8_t>(std::clamp<long long>(ms / 1000, 1, 255)));
   return resolver;
 }
 

@@ -19,7 +19,7 @@ constexpr std::uint16_t kTsigFudge = 300;
 // A <character-string> holds at most 255 octets (RFC 1035 §3.3).
 constexpr std::size_t kMaxCharacterString = 255;
 
-common::Status invalid(std::string message) {
+tl::unexpected<common::Error> invalid(std::string message) {
   return common::make_error(common::ErrorCode::kInvalidArgument, std::move(message));
 }
 
@@ -120,31 +120,27 @@ common::Result<Rfc2136Provider> Rfc2136Provider::create(Rfc2136Config config) {
   std::string key_name;
   if (!config.tsig_key_name.empty() || !config.tsig_secret.empty()) {
     if (config.tsig_key_name.empty()) {
-      return common::make_error(
-          invalid("tsigKeyName: required when a TSIG secret is given").error());
+      return invalid("tsigKeyName: required when a TSIG secret is given");
     }
     auto key_dname = internal::make_dname(config.tsig_key_name);
     if (!key_dname) {
-      return common::make_error(
-          invalid(fmt::format("tsigKeyName: '{}' is not a valid key name", config.tsig_key_name))
-              .error());
+      return invalid(
+          fmt::format("tsigKeyName: '{}' is not a valid key name", config.tsig_key_name));
     }
     key_name = internal::rdf_to_string(key_dname->get()) + ".";
     if (config.tsig_secret.empty()) {
-      return common::make_error(invalid("tsigSecretSecretRef: the TSIG secret is empty").error());
+      return invalid("tsigSecretSecretRef: the TSIG secret is empty");
     }
     auto bytes = common::base64_decode(config.tsig_secret);
     if (!bytes || bytes->empty()) {
-      return common::make_error(
-          invalid("tsigSecretSecretRef: the TSIG secret is not valid base64").error());
+      return invalid("tsigSecretSecretRef: the TSIG secret is not valid base64");
     }
     secret = common::base64_encode(*bytes);
   }
   config.tsig_secret.clear();  // kept once, canonical, in secret_
   if (!config.zone.empty()) {
     if (!internal::make_dname(config.zone)) {
-      return common::make_error(
-          invalid(fmt::format("zone: '{}' is not a valid domain name", config.zone)).error());
+      return invalid(fmt::format("zone: '{}' is not a valid domain name", config.zone));
     }
     if (config.zone.size() > 1 && config.zone.back() == '.') {
       config.zone.pop_back();
