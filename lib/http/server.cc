@@ -1,7 +1,5 @@
 #include "lib/http/server.h"
 
-#include <openssl/ssl.h>
-
 #include <algorithm>
 #include <atomic>
 #include <exception>
@@ -22,6 +20,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <fmt/format.h>
+#include <openssl/ssl.h>
 
 #include "lib/common/log.h"
 
@@ -46,12 +45,12 @@ std::string endpoint_string(const std::string& address, std::uint16_t port) {
 // Builds a server context from PEM blobs. TLS 1.2 and newer only (the webhook's callers, the
 // kube-apiserver, speak both).
 common::Result<std::shared_ptr<ssl::context>> make_tls_context(const std::string& cert_pem,
-                                                                const std::string& key_pem) {
+                                                               const std::string& key_pem) {
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
   boost::system::error_code ec;
   ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                       ssl::context::no_tlsv1_1 | ssl::context::single_dh_use,
+                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                       ssl::context::single_dh_use,
                    ec);
   if (ec) {
     return make_error(ErrorCode::kInternal, "tls: setting options: " + ec.message());
@@ -155,8 +154,7 @@ struct ServerState {
     } catch (const std::exception& e) {
       log->error("handler for {} {} threw: {}", request.method, request.path, e.what());
     } catch (...) {
-      log->error("handler for {} {} threw a non-standard exception", request.method,
-                 request.path);
+      log->error("handler for {} {} threw a non-standard exception", request.method, request.path);
     }
     Response r;
     r.status = 500;
@@ -176,8 +174,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
  public:
   static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
 
-  Session(ServerState* impl, Stream stream,
-          std::shared_ptr<ssl::context> tls, std::string peer_address, std::uint16_t peer_port)
+  Session(ServerState* impl, Stream stream, std::shared_ptr<ssl::context> tls,
+          std::string peer_address, std::uint16_t peer_port)
       : impl_(impl),
         tls_(std::move(tls)),
         stream_(std::move(stream)),
@@ -210,16 +208,15 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     }
     if constexpr (kTls) {
       lowest().expires_after(impl_->options.read_timeout);
-      stream_.async_handshake(ssl::stream_base::server,
-                              [self = this->shared_from_this()](boost::system::error_code ec) {
-                                if (ec) {
-                                  self->impl_->log->debug("tls handshake with {}: {}",
-                                                          self->peer_address_, ec.message());
-                                  self->close();
-                                  return;
-                                }
-                                self->do_read();
-                              });
+      stream_.async_handshake(ssl::stream_base::server, [self = this->shared_from_this()](
+                                                            boost::system::error_code ec) {
+        if (ec) {
+          self->impl_->log->debug("tls handshake with {}: {}", self->peer_address_, ec.message());
+          self->close();
+          return;
+        }
+        self->do_read();
+      });
     } else {
       do_read();
     }
@@ -234,11 +231,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     parser_.emplace();
     parser_->body_limit(impl_->options.body_limit);
     lowest().expires_after(impl_->options.read_timeout);
-    bhttp::async_read(
-        stream_, buffer_, *parser_,
-        [self = this->shared_from_this()](boost::system::error_code ec, std::size_t) {
-          self->on_read(ec);
-        });
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = this->shared_from_this()](boost::system::error_code ec, std::size_t) {
+                        self->on_read(ec);
+                      });
   }
 
   void on_read(boost::system::error_code ec) {
@@ -367,8 +363,7 @@ struct HttpServer::Impl : ServerState {
   using ServerState::ServerState;
 };
 
-HttpServer::HttpServer(ServerOptions options)
-    : impl_(std::make_unique<Impl>(std::move(options))) {}
+HttpServer::HttpServer(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 
 HttpServer::~HttpServer() { stop(); }
 

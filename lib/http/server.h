@@ -41,8 +41,8 @@ struct ServerTls {
 
 struct ServerOptions {
   std::string address = "0.0.0.0";  // IPv4 or IPv6 literal to listen on
-  std::uint16_t port = 0;            // 0 picks an ephemeral port; HttpServer::port() reports it
-  std::optional<ServerTls> tls;      // HTTPS when set; replaceable later with set_tls()
+  std::uint16_t port = 0;           // 0 picks an ephemeral port; HttpServer::port() reports it
+  std::optional<ServerTls> tls;     // HTTPS when set; replaceable later with set_tls()
   std::size_t body_limit = std::size_t{1} << 20;  // larger request bodies get 413
   // Reading one request (or the TLS handshake, or waiting on an idle keep-alive connection).
   std::chrono::milliseconds read_timeout{std::chrono::seconds(30)};
