@@ -150,7 +150,12 @@ struct ServerState {
       return r;
     }
     try {
-      return (*handler)(request);
+      Response response = (*handler)(request);
+      if (response.status >= 100 && response.status <= 599) {
+        return response;
+      }
+      log->error("handler for {} {} returned status {}", request.method, request.path,
+                 response.status);
     } catch (const std::exception& e) {
       log->error("handler for {} {} threw: {}", request.method, request.path, e.what());
     } catch (...) {
@@ -379,21 +384,24 @@ void HttpServer::route(std::string method, std::string path, RouteHandler handle
 
 common::Status HttpServer::start() {
   Impl& impl = *impl_;
+  const auto& options = impl.options;
+  std::shared_ptr<ssl::context> ctx;
+  if (options.tls) {
+    auto made = make_tls_context(options.tls->cert_pem, options.tls->key_pem);
+    if (!made) {
+      return make_error(made.error().wrap("http server"));
+    }
+    ctx = std::move(*made);
+  }
   {
     const std::lock_guard lock(impl.mu);
     if (impl.started) {
       return make_error(ErrorCode::kFailedPrecondition, "http server: start() called twice");
     }
     impl.started = true;
-  }
-  const auto& options = impl.options;
-  if (options.tls) {
-    auto ctx = make_tls_context(options.tls->cert_pem, options.tls->key_pem);
-    if (!ctx) {
-      return make_error(ctx.error().wrap("http server"));
+    if (ctx != nullptr) {
+      impl.tls = std::move(ctx);
     }
-    const std::lock_guard lock(impl.mu);
-    impl.tls = std::move(*ctx);
   }
   const std::string where = endpoint_string(options.address, options.port);
   boost::system::error_code ec;
@@ -444,7 +452,7 @@ common::Status HttpServer::start() {
     });
   }
   impl.log->info("listening on {}{}", endpoint_string(options.address, impl.bound_port),
-                 options.tls ? " (TLS)" : "");
+                 impl.current_tls() != nullptr ? " (TLS)" : "");
   return common::ok();
 }
 

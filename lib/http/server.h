@@ -25,7 +25,8 @@ struct ServerRequest {
 };
 
 // A handler answers with the existing Response type: status, headers and body are sent; the
-// server adds Content-Length and the connection handling. A handler that throws produces a 500.
+// server adds Content-Length and the connection handling. A handler that throws, or returns a
+// status outside 100-599, produces a 500 (logged).
 using RouteHandler = std::function<Response(const ServerRequest&)>;
 
 enum class PathMatch {
@@ -85,9 +86,9 @@ class HttpServer {
   [[nodiscard]] std::uint16_t port() const;
 
   // Replaces the serving certificate and key; handshakes that start afterwards use them, open
-  // connections keep theirs. kInvalidArgument when the PEM does not parse or the key does not
-  // belong to the certificate (the old pair stays in use); kFailedPrecondition on a server that
-  // was started without TLS.
+  // connections keep theirs (webhook certificate rotation). Before start() it turns TLS on.
+  // kInvalidArgument when the PEM does not parse or the key does not belong to the certificate
+  // (the old pair stays in use); kFailedPrecondition on a server already started without TLS.
   common::Status set_tls(const std::string& cert_pem, const std::string& key_pem);
 
  private:

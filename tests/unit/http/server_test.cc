@@ -138,10 +138,11 @@ TEST(HttpServer, ThrowingHandlerGives500AndTheServerKeepsServing) {
   server.route("GET", "/boom",
                [](const ServerRequest&) -> Response { throw std::runtime_error("boom"); });
   server.route("GET", "/int", [](const ServerRequest&) -> Response { throw 42; });
+  server.route("GET", "/bad-status", [](const ServerRequest&) { return text(0, "?"); });
   server.route("GET", "/ok", [](const ServerRequest&) { return text(200, "ok"); });
   ASSERT_TRUE(server.start());
   CurlHttpClient client;
-  for (const std::string path : {"/boom", "/int"}) {
+  for (const std::string path : {"/boom", "/int", "/bad-status"}) {
     auto r = client.send({.url = url_of(server, path)});
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 500) << path;
@@ -231,6 +232,26 @@ TEST(HttpServer, ServesTlsAndHotReloadsTheCertificate) {
   // A new connection from a client that trusts only the old certificate now fails.
   auto old = client_trusting(one.cert_pem).send({.url = url_of(server, "/x", true)});
   EXPECT_FALSE(old);
+}
+
+TEST(HttpServer, SetTlsBeforeStartTurnsTlsOn) {
+  const TempDir dir;
+  const CertPair one = make_cert(dir, "one");
+  HttpServer server({.address = "127.0.0.1"});
+  server.route("GET", "/x", [](const ServerRequest&) { return text(200, "secure"); });
+  ASSERT_TRUE(server.set_tls(one.cert_pem, one.key_pem));
+  ASSERT_TRUE(server.start());
+  auto r = client_trusting(one.cert_pem).send({.url = url_of(server, "/x", true)});
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(r->body, "secure");
+}
+
+TEST(HttpServer, StartTwiceIsRefused) {
+  HttpServer server({.address = "127.0.0.1"});
+  ASSERT_TRUE(server.start());
+  auto again = server.start();
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code(), common::ErrorCode::kFailedPrecondition);
 }
 
 TEST(HttpServer, SetTlsOnAPlainServerIsRefused) {
