@@ -1,6 +1,7 @@
 #include "lib/http/server.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -11,10 +12,16 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 
 #include "lib/common/subprocess.h"
+#include "lib/common/unique_fd.h"
 #include "lib/http/curl_client.h"
 
 namespace certkeeper::http {
@@ -303,6 +310,55 @@ TEST(HttpServer, StopClosesIdleKeepAliveConnectionsPromptly) {
   const auto begin = std::chrono::steady_clock::now();
   server.stop();
   EXPECT_LT(std::chrono::steady_clock::now() - begin, 5s);
+}
+
+TEST(HttpServer, ReadTimeoutClosesASilentConnection) {
+  HttpServer server({.address = "127.0.0.1", .read_timeout = 200ms});
+  ASSERT_TRUE(server.start());
+  const common::UniqueFd fd(::socket(AF_INET, SOCK_STREAM, 0));
+  ASSERT_TRUE(fd.valid());
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(server.port());
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)), 0);
+  // A safety net so that a server that never times out fails the test instead of hanging it.
+  const timeval limit{.tv_sec = 10, .tv_usec = 0};
+  ASSERT_EQ(::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit)), 0);
+  const auto begin = std::chrono::steady_clock::now();
+  char byte = 0;
+  EXPECT_EQ(::recv(fd.get(), &byte, 1, 0), 0);  // orderly close by the server
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, 5s);
+}
+
+TEST(HttpServer, ServesConcurrentClientsOnSeveralThreads) {
+  HttpServer server({.address = "127.0.0.1", .threads = 4});
+  std::atomic<int> handled{0};
+  server.route("POST", "/n", [&](const ServerRequest& r) {
+    ++handled;
+    return text(200, r.body);
+  });
+  ASSERT_TRUE(server.start());
+  const std::string url = url_of(server, "/n");
+  std::vector<std::future<int>> clients;
+  for (int c = 0; c < 6; ++c) {
+    clients.push_back(std::async(std::launch::async, [&url, c] {
+      CurlHttpClient client;
+      int ok = 0;
+      for (int i = 0; i < 20; ++i) {
+        const std::string body = std::to_string(c) + "-" + std::to_string(i);
+        auto r = client.send({.method = "POST", .url = url, .body = body});
+        ok += (r && r->status == 200 && r->body == body) ? 1 : 0;
+      }
+      return ok;
+    }));
+  }
+  int ok = 0;
+  for (auto& f : clients) {
+    ok += f.get();
+  }
+  EXPECT_EQ(ok, 120);
+  EXPECT_EQ(handled.load(), 120);
 }
 
 }  // namespace
