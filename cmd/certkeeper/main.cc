@@ -29,6 +29,7 @@ int run(int argc, char** argv) {
 
   std::map<std::string, certkeeper::cmd::Runner> runners;
   runners["version"] = certkeeper::cmd::register_version(app);
+  runners["acmesolver"] = certkeeper::cmd::register_acmesolver(app);
 
   try {
     app.parse(argc, argv);

@@ -12,5 +12,7 @@ namespace certkeeper::cmd {
 using Runner = std::function<int()>;
 
 Runner register_version(CLI::App& app);
+// `acmesolver`: the HTTP-01 challenge server (cert-manager's flags).
+Runner register_acmesolver(CLI::App& app);
 
 }  // namespace certkeeper::cmd
