@@ -66,6 +66,25 @@ AcmeClient::AcmeClient(http::HttpClient& http, const common::Clock& clock,
                        crypto::PrivateKey account_key, AcmeClientOptions options)
     : http_(http), clock_(clock), options_(std::move(options)), key_(std::move(account_key)) {}
 
+namespace {
+
+// The body of a POST's response parsed with `parse` (parse_order, parse_authorization, ...): a
+// transport or problem error is wrapped with `request`, a parse error with `resource`.
+template <typename Parse>
+auto parse_reply(Result<AcmeResponse>& response, std::string_view request,
+                 std::string_view resource, Parse parse) -> decltype(parse(std::string_view())) {
+  if (!response) {
+    return make_error(response.error().wrap(request));
+  }
+  auto parsed = parse(response->body);
+  if (!parsed) {
+    return make_error(parsed.error().wrap(resource));
+  }
+  return parsed;
+}
+
+}  // namespace
+
 std::string AcmeClient::account_url() const {
   std::lock_guard lock(mu_);
   return account_url_;
@@ -374,12 +393,9 @@ Result<Order> AcmeClient::new_order_once(const NewOrderRequest& request, bool wi
     payload["replaces"] = request.replaces;
   }
   auto response = post(dir->new_order, dump(payload));
-  if (!response) {
-    return make_error(response.error().wrap("newOrder"));
-  }
-  auto order = parse_order(response->body);
+  auto order = parse_reply(response, "newOrder", "newOrder", parse_order);
   if (!order) {
-    return make_error(order.error().wrap("newOrder"));
+    return order;
   }
   if (response->location.empty()) {
     return make_error(ErrorCode::kInternal, "newOrder: response has no Location header");
@@ -422,12 +438,9 @@ Result<Order> AcmeClient::new_order(const NewOrderRequest& request) {
 
 Result<Order> AcmeClient::get_order(const std::string& url) {
   auto response = post(url, "");
-  if (!response) {
-    return make_error(response.error().wrap("order"));
-  }
-  auto order = parse_order(response->body);
+  auto order = parse_reply(response, "order", url, parse_order);
   if (!order) {
-    return make_error(order.error().wrap(url));
+    return order;
   }
   order->url = url;
   order->retry_after = response->retry_after;
@@ -436,12 +449,9 @@ Result<Order> AcmeClient::get_order(const std::string& url) {
 
 Result<Authorization> AcmeClient::get_authorization(const std::string& url) {
   auto response = post(url, "");
-  if (!response) {
-    return make_error(response.error().wrap("authorization"));
-  }
-  auto authz = parse_authorization(response->body);
+  auto authz = parse_reply(response, "authorization", url, parse_authorization);
   if (!authz) {
-    return make_error(authz.error().wrap(url));
+    return authz;
   }
   authz->url = url;
   authz->retry_after = response->retry_after;
@@ -451,14 +461,7 @@ Result<Authorization> AcmeClient::get_authorization(const std::string& url) {
 Result<Challenge> AcmeClient::respond_challenge(const std::string& challenge_url) {
   // "{}" and nothing else (RFC 8555 §7.5.1); an empty payload would only read the challenge.
   auto response = post(challenge_url, "{}");
-  if (!response) {
-    return make_error(response.error().wrap("challenge"));
-  }
-  auto challenge = parse_challenge(response->body);
-  if (!challenge) {
-    return make_error(challenge.error().wrap(challenge_url));
-  }
-  return challenge;
+  return parse_reply(response, "challenge", challenge_url, parse_challenge);
 }
 
 Result<std::string> AcmeClient::key_authorization(std::string_view token) const {
@@ -489,25 +492,21 @@ std::chrono::milliseconds AcmeClient::poll_delay(std::optional<std::chrono::seco
   return common::backoff_delay(options_.poll_backoff, attempt);
 }
 
-Result<Authorization> AcmeClient::poll_authorization(
-    const std::string& url, std::chrono::steady_clock::time_point deadline) {
+template <typename T>
+Result<T> AcmeClient::poll(const std::function<Result<T>()>& fetch,
+                           const std::function<bool(const T&)>& in_progress,
+                           const std::function<std::string(const T&)>& describe,
+                           std::chrono::steady_clock::time_point deadline) {
   for (int attempt = 1;; ++attempt) {
-    auto authz = get_authorization(url);
-    if (!authz) {
-      return authz;
+    auto current = fetch();
+    if (!current || !in_progress(*current)) {
+      return current;
     }
-    if (authz->status != "pending") {
-      // valid, invalid, deactivated, expired, revoked (RFC 8555 §7.1.6); anything the server
-      // invents is final too, since only "pending" promises progress.
-      return authz;
-    }
-    const auto delay = poll_delay(authz->retry_after, attempt);
+    const auto delay = poll_delay(current->retry_after, attempt);
     if (clock_.steady_now() + delay > deadline) {
-      common::Error error(ErrorCode::kTimeout,
-                          fmt::format("authorization {} for {} still pending at the deadline", url,
-                                      authz->identifier.value));
-      if (authz->retry_after) {
-        error.with_retry_after(*authz->retry_after);  // when a requeued caller should look again
+      common::Error error(ErrorCode::kTimeout, describe(*current) + " at the deadline");
+      if (current->retry_after) {
+        error.with_retry_after(*current->retry_after);  // when a requeued caller should look again
       }
       return make_error(std::move(error));
     }
@@ -515,38 +514,33 @@ Result<Authorization> AcmeClient::poll_authorization(
   }
 }
 
+Result<Authorization> AcmeClient::poll_authorization(
+    const std::string& url, std::chrono::steady_clock::time_point deadline) {
+  return poll<Authorization>(
+      [&] { return get_authorization(url); },
+      // Only "pending" promises progress; valid, invalid, deactivated, expired, revoked
+      // (RFC 8555 §7.1.6) and anything the server invents are final.
+      [](const Authorization& a) { return a.status == "pending"; },
+      [&](const Authorization& a) {
+        return fmt::format("authorization {} for {} still pending", url, a.identifier.value);
+      },
+      deadline);
+}
+
 Result<Order> AcmeClient::poll_order(const std::string& url,
                                      std::chrono::steady_clock::time_point deadline) {
-  for (int attempt = 1;; ++attempt) {
-    auto order = get_order(url);
-    if (!order) {
-      return order;
-    }
-    if (order->status != "pending" && order->status != "processing") {
-      return order;
-    }
-    const auto delay = poll_delay(order->retry_after, attempt);
-    if (clock_.steady_now() + delay > deadline) {
-      common::Error error(ErrorCode::kTimeout,
-                          fmt::format("order {} still {} at the deadline", url, order->status));
-      if (order->retry_after) {
-        error.with_retry_after(*order->retry_after);
-      }
-      return make_error(std::move(error));
-    }
-    wait(delay);
-  }
+  return poll<Order>(
+      [&] { return get_order(url); },
+      [](const Order& o) { return o.status == "pending" || o.status == "processing"; },
+      [&](const Order& o) { return fmt::format("order {} still {}", url, o.status); }, deadline);
 }
 
 Result<Order> AcmeClient::finalize_order(const Order& order, std::string_view csr_der) {
   const json payload = {{"csr", common::base64url_encode(csr_der)}};
   auto response = post(order.finalize, dump(payload));
-  if (!response) {
-    return make_error(response.error().wrap("finalize"));
-  }
-  auto updated = parse_order(response->body);
+  auto updated = parse_reply(response, "finalize", "finalize", parse_order);
   if (!updated) {
-    return make_error(updated.error().wrap("finalize"));
+    return updated;
   }
   // Keep the order URL from newOrder; Pebble's Location on finalize was removed (acme.md §1.9).
   updated->url = order.url;

@@ -189,6 +189,13 @@ class AcmeClient {
   void wait(std::chrono::milliseconds delay);
   std::chrono::milliseconds poll_delay(std::optional<std::chrono::seconds> retry_after,
                                        int attempt) const;
+  // Fetches until `in_progress` is false, waiting per Retry-After or the poll backoff; a
+  // kTimeout naming `describe(last)` once the next wait would pass the deadline.
+  template <typename T>
+  common::Result<T> poll(const std::function<common::Result<T>()>& fetch,
+                         const std::function<bool(const T&)>& in_progress,
+                         const std::function<std::string(const T&)>& describe,
+                         std::chrono::steady_clock::time_point deadline);
 
   http::HttpClient& http_;
   const common::Clock& clock_;

@@ -3,7 +3,6 @@
 #include <malloc.h>
 
 #include <algorithm>
-#include <condition_variable>
 #include <mutex>
 #include <unordered_set>
 
@@ -11,6 +10,7 @@
 
 #include "lib/common/backoff.h"
 #include "lib/common/log.h"
+#include "lib/common/stop.h"
 
 namespace certkeeper::kube {
 namespace {
@@ -20,14 +20,6 @@ using common::make_error;
 using nlohmann::json;
 
 constexpr const char* kNamespaceIndex = "namespace";
-
-// Sleeps for `d` unless a stop is requested first.
-void sleep_unless_stopped(std::stop_token stop, std::chrono::nanoseconds d) {
-  std::mutex mu;
-  std::condition_variable_any cv;
-  std::unique_lock lock(mu);
-  cv.wait_for(lock, stop, d, [] { return false; });
-}
 
 std::string selector_query(const InformerOptions& o) {
   std::string q;
@@ -433,7 +425,7 @@ void Informer::run(std::stop_token stop) {
         }
         ++failures;
         log->warn("{}; retrying", status.error().message());
-        sleep_unless_stopped(stop, common::backoff_delay(backoff, failures));
+        common::sleep_unless_stopped(stop, common::backoff_delay(backoff, failures));
         continue;
       }
       need_list = false;
@@ -467,7 +459,7 @@ void Informer::run(std::stop_token stop) {
     }
     ++failures;
     log->warn("{}; retrying", status.error().message());
-    sleep_unless_stopped(stop, common::backoff_delay(backoff, failures));
+    common::sleep_unless_stopped(stop, common::backoff_delay(backoff, failures));
   }
 }
 

@@ -1,13 +1,12 @@
 #include "lib/kube/leader_election.h"
 
-#include <condition_variable>
-#include <mutex>
 #include <thread>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include "lib/common/log.h"
+#include "lib/common/stop.h"
 
 namespace certkeeper::kube {
 namespace {
@@ -15,13 +14,6 @@ namespace {
 using common::ErrorCode;
 using common::make_error;
 using nlohmann::json;
-
-void sleep_unless_stopped(std::stop_token stop, std::chrono::nanoseconds d) {
-  std::mutex mu;
-  std::condition_variable_any cv;
-  std::unique_lock lock(mu);
-  cv.wait_for(lock, stop, d, [] { return false; });
-}
 
 int seconds_ceil(std::chrono::milliseconds d) {
   return static_cast<int>(std::chrono::ceil<std::chrono::seconds>(d).count());
@@ -146,7 +138,7 @@ common::Status LeaderElector::run(std::stop_token stop,
     if (stop.stop_requested()) {
       return common::ok();
     }
-    sleep_unless_stopped(stop, config_.retry_period);
+    common::sleep_unless_stopped(stop, config_.retry_period);
     if (stop.stop_requested()) {
       return common::ok();
     }
@@ -162,7 +154,7 @@ common::Status LeaderElector::run(std::stop_token stop,
   bool lost = false;
   auto last_renew = clock_.steady_now();
   while (!stop.stop_requested()) {
-    sleep_unless_stopped(stop, config_.retry_period);
+    common::sleep_unless_stopped(stop, config_.retry_period);
     if (stop.stop_requested()) {
       break;
     }
