@@ -30,6 +30,7 @@ int run(int argc, char** argv) {
   std::map<std::string, certkeeper::cmd::Runner> runners;
   runners["version"] = certkeeper::cmd::register_version(app);
   runners["acmesolver"] = certkeeper::cmd::register_acmesolver(app);
+  runners["controller"] = certkeeper::cmd::register_controller(app);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,156 @@
+// `certkeeper controller`: the controller process, with cert-manager's flags. Parses flags,
+// builds the Kubernetes client, and hands over to manager::Manager until SIGTERM or SIGINT.
+#include <signal.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <stop_token>
+#include <string>
+#include <thread>
+
+#include "cmd/certkeeper/subcommands.h"
+#include "controller/manager/manager.h"
+#include "controller/registry.h"
+#include "lib/common/clock.h"
+#include "lib/common/log.h"
+#include "lib/kube/client.h"
+#include "lib/kube/config.h"
+
+namespace certkeeper::cmd {
+namespace {
+
+constexpr std::string_view kPrefix = "certkeeper controller: ";
+
+struct DurationFlags {
+  double lease = 60;
+  double renew = 40;
+  double retry = 15;
+};
+
+std::chrono::milliseconds from_seconds(double s) {
+  return std::chrono::milliseconds(static_cast<std::int64_t>(s * 1000));
+}
+
+int run_controller(manager::ManagerOptions options, const DurationFlags& durations) {
+  options.lease_duration = from_seconds(durations.lease);
+  options.renew_deadline = from_seconds(durations.renew);
+  options.retry_period = from_seconds(durations.retry);
+  if (auto status = manager::validate(options); !status) {
+    std::cerr << kPrefix << status.error().message() << '\n';
+    return 2;
+  }
+
+  const common::SystemClock clock;
+  auto config =
+      options.kubeconfig.empty() && std::getenv("KUBERNETES_SERVICE_HOST") != nullptr
+          ? kube::in_cluster_config(clock)
+          : kube::load_kubeconfig({.path = options.kubeconfig, .context = options.context}, clock);
+  if (!config) {
+    std::cerr << kPrefix << config.error().message() << '\n';
+    return 1;
+  }
+  config->qps = options.kube_api_qps;
+  config->burst = options.kube_api_burst;
+  auto client = kube::Client::create(std::move(*config), clock);
+
+  // Blocked before any thread starts so every thread inherits the mask and the signals reach
+  // only the sigwait below.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  if (pthread_sigmask(SIG_BLOCK, &signals, nullptr) != 0) {
+    std::cerr << kPrefix << "blocking signals failed\n";
+    return 1;
+  }
+
+  manager::Manager manager(*client, clock, options, controller::registrations());
+  if (auto status = manager.start_health_server(); !status) {
+    std::cerr << kPrefix << status.error().message() << '\n';
+    return 1;
+  }
+  auto log = common::logger("controller");
+  log->info("health endpoints on port {}", manager.healthz_port());
+
+  std::stop_source stop;
+  std::jthread signal_thread([&stop, &signals, &log] {
+    int received = 0;
+    if (sigwait(&signals, &received) == 0) {
+      log->info("received {}, shutting down", received == SIGTERM ? "SIGTERM" : "SIGINT");
+    }
+    stop.request_stop();
+  });
+  auto status = manager.run(stop.get_token());
+  if (!stop.stop_requested()) {
+    // Ended on its own (lost leadership or a setup failure): wake the signal thread.
+    pthread_kill(signal_thread.native_handle(), SIGTERM);
+  }
+  signal_thread.join();
+  if (!status) {
+    std::cerr << kPrefix << status.error().message() << '\n';
+    return 1;
+  }
+  log->info("stopped cleanly");
+  return 0;
+}
+
+}  // namespace
+
+Runner register_controller(CLI::App& app) {
+  auto* sub = app.add_subcommand("controller", "Run the certificate controllers");
+  auto options = std::make_shared<manager::ManagerOptions>();
+  auto durations = std::make_shared<DurationFlags>();
+  sub->add_option("--kubeconfig", options->kubeconfig,
+                  "Path to a kubeconfig; empty: in-cluster config when running in a Pod");
+  sub->add_option("--context", options->context, "The kubeconfig context to use");
+  sub->add_option("--namespace", options->namespace_,
+                  "Watch only this namespace (cluster-scoped controllers are off)");
+  sub->add_option("--cluster-resource-namespace", options->cluster_resource_namespace,
+                  "Namespace of the Secrets that ClusterIssuers refer to")
+      ->capture_default_str();
+  sub->add_option("--leader-elect", options->leader_elect,
+                  "Run controllers only while holding the leader-election Lease")
+      ->capture_default_str();
+  sub->add_option("--leader-election-namespace", options->leader_election_namespace,
+                  "Namespace of the leader-election Lease")
+      ->capture_default_str();
+  sub->add_option("--leader-election-id", options->leader_election_id,
+                  "Name of the leader-election Lease")
+      ->capture_default_str();
+  sub->add_option("--leader-election-lease-duration", durations->lease,
+                  "Seconds a follower waits on an unrenewed Lease before taking it")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  sub->add_option("--leader-election-renew-deadline", durations->renew,
+                  "Seconds the leader keeps trying to renew before it stops")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  sub->add_option("--leader-election-retry-period", durations->retry,
+                  "Seconds between attempts to acquire or renew")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  sub->add_option("--kube-api-qps", options->kube_api_qps, "Client-side limit on API requests/s")
+      ->capture_default_str();
+  sub->add_option("--kube-api-burst", options->kube_api_burst, "Burst above --kube-api-qps")
+      ->capture_default_str();
+  sub->add_option("--concurrent-workers", options->concurrent_workers,
+                  "Workers per controller")
+      ->capture_default_str();
+  sub->add_option("--max-concurrent-challenges", options->max_concurrent_challenges,
+                  "ACME challenges presented at once")
+      ->capture_default_str();
+  sub->add_option("--controllers", options->controllers,
+                  "Controllers to run: '*' for the defaults, 'name' to add, '-name' to remove")
+      ->delimiter(',')
+      ->capture_default_str();
+  sub->add_option("--metrics-listen-address", options->metrics_listen_address,
+                  "host:port for /metrics")
+      ->capture_default_str();
+  sub->add_option("--internal-healthz-listen-address", options->healthz_listen_address,
+                  "host:port for /healthz, /livez and /readyz")
+      ->capture_default_str();
+  return [options, durations] { return run_controller(*options, *durations); };
+}
+
+}  // namespace certkeeper::cmd

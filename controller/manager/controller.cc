@@ -1,0 +1,20 @@
+#include "controller/manager/controller.h"
+
+#include "lib/common/stop.h"
+
+namespace certkeeper::manager {
+
+QueueController::QueueController(std::string name, const common::Clock& clock, int workers,
+                                 kube::WorkQueueOptions queue_options)
+    : name_(std::move(name)), workers_(workers), queue_(clock, queue_options) {}
+
+void QueueController::run(std::stop_token stop) {
+  kube::WorkerPool pool(queue_, [this](const std::string& key) { return reconcile(key); },
+                        workers_);
+  while (!stop.stop_requested()) {
+    common::sleep_unless_stopped(stop, std::chrono::seconds(1));
+  }
+  pool.stop();  // shuts the queue down; in-flight reconciles finish first
+}
+
+}  // namespace certkeeper::manager

@@ -1,0 +1,70 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lib/common/error.h"
+
+namespace certkeeper::manager {
+
+// `certkeeper controller`'s settings, with cert-manager's flag names and defaults
+// (cert-manager-api.md §7.1) so that existing Deployments keep working.
+struct ManagerOptions {
+  std::string kubeconfig;  // empty: in-cluster, else $KUBECONFIG / ~/.kube/config
+  std::string context;
+  // Single-namespace mode: watch only this namespace and run no cluster-scoped controller.
+  std::string namespace_;
+  // Where ClusterIssuers' Secrets live.
+  std::string cluster_resource_namespace = "kube-system";
+
+  bool leader_elect = true;
+  std::string leader_election_namespace = "kube-system";
+  std::string leader_election_id = "certkeeper-controller";
+  std::chrono::milliseconds lease_duration{std::chrono::seconds(60)};
+  std::chrono::milliseconds renew_deadline{std::chrono::seconds(40)};
+  std::chrono::milliseconds retry_period{std::chrono::seconds(15)};
+
+  double kube_api_qps = 20.0;
+  int kube_api_burst = 50;
+  int concurrent_workers = 5;
+  int max_concurrent_challenges = 60;
+  // "*" = every default controller, "name" enables one, "-name" disables one.
+  std::vector<std::string> controllers{"*"};
+
+  std::string metrics_listen_address = "0.0.0.0:9402";
+  // /healthz, /livez and /readyz.
+  std::string healthz_listen_address = "0.0.0.0:9403";
+  // How long to wait for the caches to fill before giving up leadership and exiting.
+  std::chrono::milliseconds cache_sync_timeout{std::chrono::minutes(2)};
+};
+
+// A controller the manager knows by name.
+struct ControllerInfo {
+  std::string name;
+  bool enabled_by_default = true;
+  bool cluster_scoped = false;  // removed in single-namespace mode
+};
+
+// Resolves --controllers against the known ones: "*" adds the defaults, "name" adds one,
+// "-name" removes one (later entries win, as in cert-manager). Cluster-scoped controllers are
+// dropped when `single_namespace`. kInvalidArgument naming the flag and the unknown name.
+common::Result<std::set<std::string>> select_controllers(
+    const std::vector<std::string>& spec, const std::vector<ControllerInfo>& known,
+    bool single_namespace);
+
+// "0.0.0.0:9402", "[::1]:0", ":9402" (all interfaces). kInvalidArgument naming `flag`.
+struct ListenAddress {
+  std::string host;
+  std::uint16_t port = 0;
+};
+common::Result<ListenAddress> parse_listen_address(std::string_view value, std::string_view flag);
+
+// Cross-field checks (e.g. the renew deadline must be shorter than the lease). The error names
+// the flag at fault.
+common::Status validate(const ManagerOptions& options);
+
+}  // namespace certkeeper::manager
