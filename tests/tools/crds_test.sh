@@ -85,8 +85,13 @@ import sys
 
 
 def items(path):
-    doc = json.load(open(path))
-    return doc["items"] if doc.get("kind") == "List" else [doc]
+    """The objects in PATH: one JSON document after another, or a List."""
+    text, docs, at = open(path).read(), [], 0
+    decoder = json.JSONDecoder()
+    while text[at:].strip():
+        doc, at = decoder.raw_decode(text, at + len(text[at:]) - len(text[at:].lstrip()))
+        docs.extend(doc["items"] if doc.get("kind") == "List" else [doc])
+    return docs
 
 
 def with_crd_defaults(value):
@@ -291,11 +296,11 @@ check "a missing secretName is refused naming spec.secretName" \
   < <(cert no-secret '  issuerRef:
     name: docs-ca-issuer')
 check "duration as a number is refused naming spec.duration" \
-  refused bad-duration 'spec.duration: Invalid value: "integer"' \
+  refused bad-duration '.spec.duration: expected string' \
   < <(cert bad-duration "$base
   duration: 3600")
 check "an unknown field is refused, not silently pruned" \
-  refused unknown-field 'unknown field "spec.privateKey.curve"' \
+  refused unknown-field '.spec.privateKey.curve: field not declared in schema' \
   < <(cert unknown-field "$base
   privateKey:
     curve: P-256")
