@@ -227,7 +227,7 @@ check "plural shortNames certs and crs work" quiet k get certs,crs -n "$ns" -o n
 k get cert-manager -n "$ns" -o name >"$scratch/t" 2>&1
 check "category cert-manager covers all six kinds" bash -c "
   for kind in certificate certificaterequest issuer clusterissuer order challenge; do
-    grep -q \"^\$kind.*cert-manager.io/\" '$scratch/t' || exit 1
+    grep -qE \"^\$kind[.](acme[.])?cert-manager[.]io/\" '$scratch/t' || exit 1
   done"
 k get cert-manager-acme -n "$ns" -o name >"$scratch/t" 2>&1
 check "category cert-manager-acme has orders and challenges only" bash -c "
