@@ -8,10 +8,15 @@
 #include <stop_token>
 #include <string>
 #include <thread>
+#include <tuple>
+#include <vector>
+
+#include <fmt/format.h>
 
 #include "cmd/certkeeper/subcommands.h"
 #include "controller/manager/manager.h"
 #include "controller/registry.h"
+#include "lib/api/duration.h"
 #include "lib/common/clock.h"
 #include "lib/common/log.h"
 #include "lib/kube/client.h"
@@ -22,22 +27,47 @@ namespace {
 
 constexpr std::string_view kPrefix = "certkeeper controller: ";
 
+// Durations are Go duration strings ("60s", "1m30s"), as in cert-manager's flags.
 struct DurationFlags {
-  double lease = 60;
-  double renew = 40;
-  double retry = 15;
+  std::string lease = "60s";
+  std::string renew = "40s";
+  std::string retry = "15s";
 };
 
-std::chrono::milliseconds from_seconds(double s) {
-  return std::chrono::milliseconds(static_cast<std::int64_t>(s * 1000));
+common::Status parse_durations(const DurationFlags& flags, manager::ManagerOptions& options) {
+  for (const auto& [text, flag, out] :
+       {std::tuple{&flags.lease, "--leader-election-lease-duration", &options.lease_duration},
+        std::tuple{&flags.renew, "--leader-election-renew-deadline", &options.renew_deadline},
+        std::tuple{&flags.retry, "--leader-election-retry-period", &options.retry_period}}) {
+    auto d = api::parse_go_duration(*text);
+    if (!d || d->count() <= 0) {
+      return common::make_error(
+          common::ErrorCode::kInvalidArgument,
+          fmt::format("{}: invalid duration '{}' (want e.g. 60s, 1m30s)", flag, *text));
+    }
+    *out = std::chrono::duration_cast<std::chrono::milliseconds>(*d);
+  }
+  return common::ok();
 }
 
 int run_controller(manager::ManagerOptions options, const DurationFlags& durations) {
-  options.lease_duration = from_seconds(durations.lease);
-  options.renew_deadline = from_seconds(durations.renew);
-  options.retry_period = from_seconds(durations.retry);
+  if (auto status = parse_durations(durations, options); !status) {
+    std::cerr << kPrefix << status.error().message() << '\n';
+    return 2;
+  }
   if (auto status = manager::validate(options); !status) {
     std::cerr << kPrefix << status.error().message() << '\n';
+    return 2;
+  }
+  auto registrations = controller::registrations();
+  std::vector<manager::ControllerInfo> known;
+  for (const auto& r : registrations) {
+    known.push_back(r.info);
+  }
+  if (auto selected =
+          manager::select_controllers(options.controllers, known, !options.namespace_.empty());
+      !selected) {
+    std::cerr << kPrefix << selected.error().message() << '\n';
     return 2;
   }
 
@@ -65,7 +95,7 @@ int run_controller(manager::ManagerOptions options, const DurationFlags& duratio
     return 1;
   }
 
-  manager::Manager manager(*client, clock, options, controller::registrations());
+  manager::Manager manager(*client, clock, options, std::move(registrations));
   if (auto status = manager.start_health_server(); !status) {
     std::cerr << kPrefix << status.error().message() << '\n';
     return 1;
@@ -119,23 +149,19 @@ Runner register_controller(CLI::App& app) {
                   "Name of the leader-election Lease")
       ->capture_default_str();
   sub->add_option("--leader-election-lease-duration", durations->lease,
-                  "Seconds a follower waits on an unrenewed Lease before taking it")
-      ->check(CLI::PositiveNumber)
+                  "How long a follower waits on an unrenewed Lease before taking it")
       ->capture_default_str();
   sub->add_option("--leader-election-renew-deadline", durations->renew,
-                  "Seconds the leader keeps trying to renew before it stops")
-      ->check(CLI::PositiveNumber)
+                  "How long the leader keeps trying to renew before it stops")
       ->capture_default_str();
   sub->add_option("--leader-election-retry-period", durations->retry,
-                  "Seconds between attempts to acquire or renew")
-      ->check(CLI::PositiveNumber)
+                  "Time between attempts to acquire or renew")
       ->capture_default_str();
   sub->add_option("--kube-api-qps", options->kube_api_qps, "Client-side limit on API requests/s")
       ->capture_default_str();
   sub->add_option("--kube-api-burst", options->kube_api_burst, "Burst above --kube-api-qps")
       ->capture_default_str();
-  sub->add_option("--concurrent-workers", options->concurrent_workers,
-                  "Workers per controller")
+  sub->add_option("--concurrent-workers", options->concurrent_workers, "Workers per controller")
       ->capture_default_str();
   sub->add_option("--max-concurrent-challenges", options->max_concurrent_challenges,
                   "ACME challenges presented at once")

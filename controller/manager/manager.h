@@ -20,8 +20,8 @@ namespace certkeeper::manager {
 
 // Makes one controller; called once per leadership term, so a controller never carries state
 // from a term it lost.
-using ControllerFactory = std::function<std::unique_ptr<Controller>(const common::Clock&,
-                                                                    const ManagerOptions&)>;
+using ControllerFactory =
+    std::function<std::unique_ptr<Controller>(const common::Clock&, const ManagerOptions&)>;
 
 struct ControllerRegistration {
   ControllerInfo info;
@@ -56,7 +56,7 @@ class Manager {
 
   // The controllers --controllers selected, by name (valid after construction).
   [[nodiscard]] const std::vector<std::string>& selected() const { return selected_names_; }
-  // An error from construction (bad --controllers), reported by run().
+  // What /readyz answers: leading (or leader election off) with every cache synced.
   [[nodiscard]] bool ready() const { return ready_.load(); }
 
  private:
@@ -67,7 +67,7 @@ class Manager {
   ManagerOptions options_;
   std::vector<ControllerRegistration> registrations_;
   std::vector<std::string> selected_names_;
-  common::Status selection_;
+  common::Status selection_;  // a bad --controllers, reported by run()
 
   std::unique_ptr<http::HttpServer> health_;
   std::atomic<bool> ready_{false};
