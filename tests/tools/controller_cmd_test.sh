@@ -8,6 +8,7 @@ set -uo pipefail
 BIN="${1:?usage: $0 <certkeeper binary>}"
 ENV_FILE="${CK_TESTENV_FILE:?CK_TESTENV_FILE must name a tools/testenv env file}"
 set -a; source "$ENV_FILE"; set +a
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 fails=0
 check() { # description, condition...
   local what="$1"; shift
@@ -20,10 +21,14 @@ pid=""
 cleanup() {
   if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; fi
   k delete namespace "$ns" --wait=false >/dev/null 2>&1
+  "$ROOT/tests/support/rbac-identity.sh" --delete "$ns" >/dev/null 2>&1
   rm -rf "$scratch"
 }
 trap cleanup EXIT
 k create namespace "$ns" >/dev/null
+# The controller runs as the ServiceAccount bound to deploy/rbac/, never as admin.
+"$ROOT/tests/support/rbac-identity.sh" "$ns" "$scratch/controller.kubeconfig" ||
+  { echo "FAIL: could not set up the controller's identity"; exit 1; }
 
 # --- refused flags: exit 2, one line naming the flag, no connection attempted ---------------------
 refused() { # expected substring, flags...
@@ -44,7 +49,7 @@ check "a bad health address is refused" refused "--internal-healthz-listen-addre
 
 # --- a real run ------------------------------------------------------------------------------------
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$BIN" controller --kubeconfig "$KUBECONFIG" --leader-election-namespace "$ns" \
+"$BIN" controller --kubeconfig "$scratch/controller.kubeconfig" --leader-election-namespace "$ns" \
   --leader-election-lease-duration 4s --leader-election-renew-deadline 3s \
   --leader-election-retry-period 500ms --internal-healthz-listen-address "127.0.0.1:$port" \
   >"$scratch/out" 2>&1 &
