@@ -131,13 +131,14 @@ done
 # 4. Report.
 # Nearest-rank percentile of the numbers on stdin: pct P.
 pct() { sort -n | awk -v p="$1" '{a[NR]=$1} END {r=int((p*NR+99)/100); if (r<1) r=1; print a[r]}'; }
+mean() { awk '{s+=$1} END {printf "%.0f", s/NR}'; }
 # "METHOD /route/ ×mean" per route, in protocol order, averaged over N issuances.
 by_route() {
   grep . | sort | uniq -c | awk -v n="$N" '
     BEGIN { split("GET /dir|HEAD /nonce-plz|POST /sign-me-up|POST /my-account/|POST /order-plz|POST /authZ/|POST /chalZ/|POST /finalize-order/|POST /my-order/|POST /certZ/", o, "|")
             for (i in o) rank[o[i]] = i }
     { c = $1; $1 = ""; sub(/^ /, ""); k[$0] = c }
-    END { for (r in k) printf "%d\t%s ×%s\n", (r in rank ? rank[r] : 99), r, (k[r] % n ? sprintf("%.1f", k[r] / n) : k[r] / n) }' |
+    END { for (r in k) printf "%d\t%s ×%s\n", (r in rank ? rank[r] : 99), r, (k[r] % n ? sprintf("%.2f", k[r] / n) : k[r] / n) }' |
     sort -n | cut -f2 | paste -sd, | sed 's/,/, /g'
 }
 ck_version=""; lego_version=""
@@ -151,18 +152,22 @@ mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
     "(nonce rejection 0 %, Retry-After 1 s on pending authorizations and processing orders);" \
     "${ck_version:+certkeeper: $ck_version; }${lego_version:+$lego_version, $(go env GOVERSION); }N=$N per peer."
   echo
-  echo "| peer | issuances | median ms | p90 ms | ACME requests / issuance (median) | requests per issuance by route (mean) |"
-  echo "| --- | --- | --- | --- | --- | --- |"
-  declare -A med=()
+  echo "| peer | issuances | median ms | p90 ms | mean ms | ACME requests / issuance (median) | requests per issuance by route (mean) |"
+  echo "| --- | --- | --- | --- | --- | --- | --- |"
+  declare -A med=() avg=()
   for peer in $PEERS; do
     label=$peer; [[ $peer == lego ]] && label="lego $LEGO_VERSION (lego-run)"
     med[$peer]=$(pct 50 <<<"${MS[$peer]%$'\n'}")
-    echo "| $label | $N | ${med[$peer]} | $(pct 90 <<<"${MS[$peer]%$'\n'}") |" \
+    avg[$peer]=$(mean <<<"${MS[$peer]%$'\n'}")
+    echo "| $label | $N | ${med[$peer]} | $(pct 90 <<<"${MS[$peer]%$'\n'}") | ${avg[$peer]} |" \
       "$(pct 50 <<<"${COUNTS[$peer]%$'\n'}") | $(by_route <<<"${ROUTES[$peer]}") |"
   done
   if want certkeeper && want lego; then
-    printf '| **ratio lego / certkeeper** | | %.2f× | | | |\n' "$(bc -l <<<"${med[lego]}/${med[certkeeper]}")"
+    printf '| **ratio lego / certkeeper** | | %.2f× | %.2f× | %.2f× | | |\n' \
+      "$(bc -l <<<"${med[lego]}/${med[certkeeper]}")" \
+      "$(bc -l <<<"$(pct 90 <<<"${MS[lego]%$'\n'}")/$(pct 90 <<<"${MS[certkeeper]%$'\n'}")")" \
+      "$(bc -l <<<"${avg[lego]}/${avg[certkeeper]}")"
   fi
-  echo "| protocol minimum, one process per order | | | | 8 + polls | GET /dir ×1, HEAD /nonce-plz ×1, POST /order-plz ×1, POST /authZ/ ×2 (fetch, then poll until valid), POST /chalZ/ ×1, POST /finalize-order/ ×1, POST /my-order/ ×(polls while processing), POST /certZ/ ×1 |"
+  echo "| protocol minimum, one process per order | | | | | 8 + polls | GET /dir ×1, HEAD /nonce-plz ×1, POST /order-plz ×1, POST /authZ/ ×2 (fetch, then poll until valid), POST /chalZ/ ×1, POST /finalize-order/ ×1, POST /my-order/ ×(polls while processing), POST /certZ/ ×1 |"
 } | tee "$OUT/acme-results.md"
 echo "bench/acme: table in $OUT/acme-results.md; per-run logs and request lists in $WORK" >&2
