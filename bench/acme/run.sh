@@ -90,7 +90,7 @@ run_peer() {
       ;;
     lego)
       LEGO_CA_CERTIFICATES="$CK_ACME_SERVER_CA_FILE" "$LEGO" --server "$CK_ACME_DIRECTORY" \
-        --email "$EMAIL" --accept-tos --http --http.port ":$CK_PEBBLE_HTTP01_PORT" \
+        --email "$EMAIL" --accept-tos --http --http.address ":$CK_PEBBLE_HTTP01_PORT" \
         --key-type ec256 --path "$WORK/lego" -d "$name" >"$WORK/$tag.log" 2>&1 || rc=$?
       ;;
   esac

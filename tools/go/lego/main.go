@@ -7,12 +7,12 @@
 // slogor and about two dozen of those SDKs (403), for every v5 release. The library packages
 // below import none of them.
 //
-//	lego-run --server URL --email E --accept-tos --http --http.port :P --key-type ec256 \
+//	lego-run --server URL --email E --accept-tos --http --http.address :P --key-type ec256 \
 //	         --path DIR -d NAME [-d NAME...]
 //
 // One process per issuance, like the CLI: load (or on first use register, with --accept-tos) the
 // account kept in DIR/accounts/, run a new order for the names with HTTP-01 served by lego's
-// own challenge server on --http.port, and write DIR/certificates/NAME.{crt,key,issuer.crt,json}.
+// own challenge server on --http.address, and write DIR/certificates/NAME.{crt,key,issuer.crt,json}.
 // The Pebble CA bundle comes from LEGO_CA_CERTIFICATES, read by lego.NewConfig as in the CLI.
 //
 // Differences from `lego run`, none of which changes the ACME requests sent: no
@@ -103,7 +103,7 @@ func run() error {
 		email     = flag.String("email", "", "account contact email")
 		acceptTOS = flag.Bool("accept-tos", false, "agree to the CA's terms of service when registering")
 		useHTTP   = flag.Bool("http", false, "solve HTTP-01 with lego's built-in server")
-		httpPort  = flag.String("http.port", ":80", "address of the HTTP-01 server, [host]:port")
+		httpAddr  = flag.String("http.address", ":80", "address of the HTTP-01 server, [host]:port")
 		keyTypeS  = flag.String("key-type", "ec256", "key type of the account and certificate keys")
 		path      = flag.String("path", ".lego", "directory for the account and certificates")
 		timeout   = flag.Int("cert.timeout", 30, "certificate timeout in seconds")
@@ -117,7 +117,7 @@ func run() error {
 		return nil
 	}
 	if *server == "" || len(names) == 0 || !*useHTTP {
-		return errors.New("usage: lego-run --server URL --http [--http.port :P] -d NAME ... (see the header)")
+		return errors.New("usage: lego-run --server URL --http [--http.address :P] -d NAME ... (see the header)")
 	}
 	keyType, err := certcrypto.ToKeyType(*keyTypeS)
 	if err != nil {
@@ -137,9 +137,9 @@ func run() error {
 	if err != nil {
 		return fmt.Errorf("new client: %w", err)
 	}
-	host, port, err := net.SplitHostPort(*httpPort)
+	host, port, err := net.SplitHostPort(*httpAddr)
 	if err != nil {
-		return fmt.Errorf("--http.port: %w", err)
+		return fmt.Errorf("--http.address: %w", err)
 	}
 	provider := http01.NewProviderServerWithOptions(http01.Options{
 		Network: "tcp", Address: net.JoinHostPort(host, port),
