@@ -9,8 +9,8 @@ QueueController::QueueController(std::string name, const common::Clock& clock, i
     : name_(std::move(name)), workers_(workers), queue_(clock, queue_options) {}
 
 void QueueController::run(std::stop_token stop) {
-  kube::WorkerPool pool(queue_, [this](const std::string& key) { return reconcile(key); },
-                        workers_);
+  kube::WorkerPool pool(
+      queue_, [this](const std::string& key) { return reconcile(key); }, workers_);
   while (!stop.stop_requested()) {
     common::sleep_unless_stopped(stop, std::chrono::seconds(1));
   }

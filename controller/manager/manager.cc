@@ -120,8 +120,8 @@ common::Status Manager::lead(std::stop_token stop) {
     }
     auto controller = r.make(clock_, options_);
     if (auto status = controller->setup(context); !status) {
-      return make_error(status.error().code(), fmt::format("controller {}: {}", r.info.name,
-                                                           status.error().message()));
+      return make_error(status.error().code(),
+                        fmt::format("controller {}: {}", r.info.name, status.error().message()));
     }
     controllers.push_back(std::move(controller));
   }
@@ -134,11 +134,11 @@ common::Status Manager::lead(std::stop_token stop) {
       return common::ok();
     }
     if (std::chrono::steady_clock::now() >= deadline) {
-      return make_error(common::ErrorCode::kUnavailable,
-                        fmt::format("caches did not sync within {} s",
-                                    std::chrono::duration_cast<std::chrono::seconds>(
-                                        options_.cache_sync_timeout)
-                                        .count()));
+      return make_error(
+          common::ErrorCode::kUnavailable,
+          fmt::format("caches did not sync within {} s",
+                      std::chrono::duration_cast<std::chrono::seconds>(options_.cache_sync_timeout)
+                          .count()));
     }
     common::sleep_unless_stopped(stop, std::chrono::milliseconds(50));
   }

@@ -20,8 +20,8 @@ namespace certkeeper::manager {
 
 // Makes one controller; called once per leadership term, so a controller never carries state
 // from a term it lost.
-using ControllerFactory = std::function<std::unique_ptr<Controller>(const common::Clock&,
-                                                                    const ManagerOptions&)>;
+using ControllerFactory =
+    std::function<std::unique_ptr<Controller>(const common::Clock&, const ManagerOptions&)>;
 
 struct ControllerRegistration {
   ControllerInfo info;

@@ -9,9 +9,9 @@ namespace certkeeper::manager {
 using common::ErrorCode;
 using common::make_error;
 
-common::Result<std::set<std::string>> select_controllers(
-    const std::vector<std::string>& spec, const std::vector<ControllerInfo>& known,
-    bool single_namespace) {
+common::Result<std::set<std::string>> select_controllers(const std::vector<std::string>& spec,
+                                                         const std::vector<ControllerInfo>& known,
+                                                         bool single_namespace) {
   auto find = [&known](std::string_view name) -> const ControllerInfo* {
     for (const auto& c : known) {
       if (c.name == name) {
@@ -68,7 +68,8 @@ common::Result<ListenAddress> parse_listen_address(std::string_view value, std::
     return bad("an IPv6 address must be in brackets");
   }
   unsigned port = 0;
-  const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  const auto [end, ec] =
+      std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
   if (ec != std::errc() || end != port_text.data() + port_text.size() || port > 65535) {
     return bad("the port must be a number from 0 to 65535");
   }
@@ -77,9 +78,7 @@ common::Result<ListenAddress> parse_listen_address(std::string_view value, std::
 }
 
 namespace {
-double seconds(std::chrono::milliseconds d) {
-  return std::chrono::duration<double>(d).count();
-}
+double seconds(std::chrono::milliseconds d) { return std::chrono::duration<double>(d).count(); }
 }  // namespace
 
 common::Status validate(const ManagerOptions& options) {
@@ -91,16 +90,16 @@ common::Status validate(const ManagerOptions& options) {
       return bad("--leader-election-namespace: must not be empty when --leader-elect is on");
     }
     if (options.renew_deadline >= options.lease_duration) {
-      return bad(fmt::format(
-          "--leader-election-renew-deadline: {}s must be shorter than "
-          "--leader-election-lease-duration ({}s)",
-          seconds(options.renew_deadline), seconds(options.lease_duration)));
+      return bad(
+          fmt::format("--leader-election-renew-deadline: {}s must be shorter than "
+                      "--leader-election-lease-duration ({}s)",
+                      seconds(options.renew_deadline), seconds(options.lease_duration)));
     }
     if (options.retry_period >= options.renew_deadline) {
-      return bad(fmt::format(
-          "--leader-election-retry-period: {}s must be shorter than "
-          "--leader-election-renew-deadline ({}s)",
-          seconds(options.retry_period), seconds(options.renew_deadline)));
+      return bad(
+          fmt::format("--leader-election-retry-period: {}s must be shorter than "
+                      "--leader-election-renew-deadline ({}s)",
+                      seconds(options.retry_period), seconds(options.renew_deadline)));
     }
   }
   if (options.concurrent_workers < 1) {

@@ -52,9 +52,9 @@ struct ControllerInfo {
 // Resolves --controllers against the known ones: "*" adds the defaults, "name" adds one,
 // "-name" removes one (later entries win, as in cert-manager). Cluster-scoped controllers are
 // dropped when `single_namespace`. kInvalidArgument naming the flag and the unknown name.
-common::Result<std::set<std::string>> select_controllers(
-    const std::vector<std::string>& spec, const std::vector<ControllerInfo>& known,
-    bool single_namespace);
+common::Result<std::set<std::string>> select_controllers(const std::vector<std::string>& spec,
+                                                         const std::vector<ControllerInfo>& known,
+                                                         bool single_namespace);
 
 // "0.0.0.0:9402", "[::1]:0", ":9402" (all interfaces). kInvalidArgument naming `flag`.
 struct ListenAddress {
