@@ -4,9 +4,13 @@
 
 namespace certkeeper::certificaterequests {
 
+kube::ResourceRef requests_resource() {
+  return {"cert-manager.io", "v1", "certificaterequests", "", "", ""};
+}
+
 kube::Informer& request_informer(manager::ControllerContext& context) {
   return context.informers.informer(
-      {.resource = kCertificateRequests.with_namespace(context.options.namespace_)});
+      {.resource = requests_resource().with_namespace(context.options.namespace_)});
 }
 
 common::Status apply_request_status(kube::Client& client, const api::CertificateRequest& cr,
@@ -18,7 +22,7 @@ common::Status apply_request_status(kube::Client& client, const api::Certificate
   }
   return manager::apply_status(
       client,
-      kCertificateRequests.with_namespace(cr.metadata.namespace_).with_name(cr.metadata.name), body,
+      requests_resource().with_namespace(cr.metadata.namespace_).with_name(cr.metadata.name), body,
       controller);
 }
 

@@ -14,8 +14,7 @@
 
 namespace certkeeper::certificaterequests {
 
-inline const kube::ResourceRef kCertificateRequests{
-    "cert-manager.io", "v1", "certificaterequests", "", "", ""};
+kube::ResourceRef requests_resource();
 
 // The shared CertificateRequest informer (all namespaces, or --namespace).
 kube::Informer& request_informer(manager::ControllerContext& context);

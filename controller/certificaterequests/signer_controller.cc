@@ -109,17 +109,19 @@ common::Status SignerController::setup(manager::ControllerContext& context) {
     };
   };
   issuers_ = &context.informers.informer(
-      {.resource = issuers::kIssuers.with_namespace(options.namespace_)});
+      {.resource = issuers::issuers_resource().with_namespace(options.namespace_)});
   issuers_->add_handlers(manager::on_change(on_issuer(api::kKindIssuer)));
   if (options.namespace_.empty()) {
-    cluster_issuers_ = &context.informers.informer({.resource = issuers::kClusterIssuers});
+    cluster_issuers_ =
+        &context.informers.informer({.resource = issuers::cluster_issuers_resource()});
     cluster_issuers_->add_handlers(manager::on_change(on_issuer(api::kKindClusterIssuer)));
   }
 
   if (type_ == SignerType::kSelfSigned) {
     // The private key Secret may be written after the request: its arrival re-queues it.
     auto& secrets = context.informers.informer(
-        {.resource = issuers::kSecrets.with_namespace(options.namespace_), .metadata_only = true});
+        {.resource = issuers::secrets_resource().with_namespace(options.namespace_),
+         .metadata_only = true});
     secrets.add_handlers(manager::on_change([this](const kube::ObjectPtr& secret) {
       enqueue_index(std::string(kPrivateKeySecretIndex), kube::object_key(*secret));
     }));

@@ -94,11 +94,10 @@ SignOutcome sign_self_signed(const api::CertificateRequest& cr, const api::SelfS
                               fmt::format("secret \"{}\" not found", secret_name)));
   }
   const auto key_failure = [&](std::string_view error) {
-    return outcome(
-        Kind::kPending, api::kReasonErrorParsingKey,
-        with_error(fmt::format("Failed to get key \"{}\" referenced in annotation \"{}\"",
-                               secret_name, api::kAnnotationPrivateKeySecretName),
-                   error));
+    return outcome(Kind::kPending, api::kReasonErrorParsingKey,
+                   with_error(fmt::format(R"(Failed to get key "{}" referenced in annotation "{}")",
+                                          secret_name, api::kAnnotationPrivateKeySecretName),
+                              error));
   };
   const auto key_data = key_secret->find(std::string(api::kSecretTlsKey));
   if (key_data == key_secret->end() || key_data->second.empty()) {

@@ -11,6 +11,12 @@ namespace certkeeper::issuers {
 
 using nlohmann::json;
 
+kube::ResourceRef issuers_resource() { return {"cert-manager.io", "v1", "issuers", "", "", ""}; }
+kube::ResourceRef cluster_issuers_resource() {
+  return {"cert-manager.io", "v1", "clusterissuers", "", "", ""};
+}
+kube::ResourceRef secrets_resource() { return {"", "v1", "secrets", "", "", ""}; }
+
 IssuerType issuer_type(const api::IssuerSpec& spec) {
   if (spec.acme) {
     return IssuerType::kAcme;
@@ -107,7 +113,7 @@ common::Result<std::map<std::string, std::string>> decode_secret_data(const json
 
 common::Result<std::optional<std::map<std::string, std::string>>> read_secret(
     kube::Client& client, const std::string& ns, const std::string& name) {
-  auto secret = client.get(kSecrets.with_namespace(ns).with_name(name));
+  auto secret = client.get(secrets_resource().with_namespace(ns).with_name(name));
   if (!secret) {
     if (secret.error().code() == common::ErrorCode::kNotFound) {
       return std::optional<std::map<std::string, std::string>>();

@@ -15,10 +15,9 @@
 namespace certkeeper::issuers {
 
 // The issuer kinds of cert-manager.io and their API resources.
-inline const kube::ResourceRef kIssuers{"cert-manager.io", "v1", "issuers", "", "", ""};
-inline const kube::ResourceRef kClusterIssuers{
-    "cert-manager.io", "v1", "clusterissuers", "", "", ""};
-inline const kube::ResourceRef kSecrets{"", "v1", "secrets", "", "", ""};
+kube::ResourceRef issuers_resource();
+kube::ResourceRef cluster_issuers_resource();
+kube::ResourceRef secrets_resource();
 
 // Which configuration an issuer's spec holds (cert-manager's apiutil.NameForIssuer).
 enum class IssuerType { kNone, kAcme, kCa, kSelfSigned, kVault, kVenafi };

@@ -33,7 +33,8 @@ common::Status IssuersController::setup(manager::ControllerContext& context) {
   const auto& options = context.options;
   const std::string crn = options.cluster_resource_namespace;
   kube::InformerOptions issuer_options{
-      .resource = cluster_ ? kClusterIssuers : kIssuers.with_namespace(options.namespace_)};
+      .resource = cluster_ ? cluster_issuers_resource()
+                           : issuers_resource().with_namespace(options.namespace_)};
   issuers_ = &context.informers.informer(issuer_options);
   const bool cluster = cluster_;
   issuers_->add_index(std::string(kCaSecretIndex), [cluster, crn](const json& object) {
@@ -47,7 +48,7 @@ common::Status IssuersController::setup(manager::ControllerContext& context) {
 
   // Secrets: metadata only (a change is all we need to know; the data is read when it counts).
   kube::InformerOptions secret_options{
-      .resource = kSecrets.with_namespace(cluster_ ? crn : options.namespace_),
+      .resource = secrets_resource().with_namespace(cluster_ ? crn : options.namespace_),
       .metadata_only = true};
   auto& secrets = context.informers.informer(secret_options);
   secrets.add_handlers(
@@ -113,7 +114,7 @@ kube::ReconcileResult IssuersController::reconcile(const std::string& key) {
   }
   const auto body =
       manager::status_apply_body(encoded, {.condition_types = {api::kConditionReady}});
-  const auto ref = (cluster_ ? kClusterIssuers : kIssuers)
+  const auto ref = (cluster_ ? cluster_issuers_resource() : issuers_resource())
                        .with_namespace(issuer->metadata.namespace_)
                        .with_name(issuer->metadata.name);
   if (auto applied = manager::apply_status(context_->client, ref, body, name()); !applied) {
