@@ -63,6 +63,8 @@ inline constexpr std::string_view kReasonIssued = "Issued";
 inline constexpr std::string_view kReasonDenied = "Denied";
 inline constexpr std::string_view kMessageCertificateFetched =
     "Certificate fetched from issuer successfully";
+// The Event a signer records with kMessageCertificateFetched.
+inline constexpr std::string_view kReasonCertificateIssued = "CertificateIssued";
 inline constexpr std::string_view kMessageRequestDenied =
     "The CertificateRequest was denied by an approval controller";
 // The built-in approver (§3.2).
