@@ -1,5 +1,5 @@
 // certkeeper: one multi-call binary. `certkeeper <subcommand> [flags]`; later issues add
-// controller, webhook, acmesolver, acme and status beside `version`.
+// controller, webhook and status beside `version`, `acmesolver` and `acme`.
 #include <exception>
 #include <iostream>
 #include <map>
@@ -30,6 +30,7 @@ int run(int argc, char** argv) {
   std::map<std::string, certkeeper::cmd::Runner> runners;
   runners["version"] = certkeeper::cmd::register_version(app);
   runners["acmesolver"] = certkeeper::cmd::register_acmesolver(app);
+  runners["acme"] = certkeeper::cmd::register_acme(app);
 
   try {
     app.parse(argc, argv);

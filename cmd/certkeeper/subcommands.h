@@ -14,5 +14,7 @@ using Runner = std::function<int()>;
 Runner register_version(CLI::App& app);
 // `acmesolver`: the HTTP-01 challenge server (cert-manager's flags).
 Runner register_acmesolver(CLI::App& app);
+// `acme`: the ACME client (register, issue, renew, revoke, rollover-key, deactivate).
+Runner register_acme(CLI::App& app);
 
 }  // namespace certkeeper::cmd
