@@ -1,6 +1,7 @@
 #include "lib/http/server_util.h"
 
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl.hpp>
 #include <fmt/format.h>
 #include <openssl/ssl.h>
@@ -17,6 +18,41 @@ std::string endpoint_string(const std::string& address, std::uint16_t port) {
     return fmt::format("[{}]:{}", address, port);
   }
   return fmt::format("{}:{}", address, port);
+}
+
+common::Result<std::uint16_t> open_listener(net::ip::tcp::acceptor& acceptor,
+                                            const std::string& address, std::uint16_t port) {
+  const std::string where = endpoint_string(address, port);
+  boost::system::error_code ec;
+  const auto ip = net::ip::make_address(address, ec);
+  if (ec) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      fmt::format("listen address '{}': {}", address, ec.message()));
+  }
+  const net::ip::tcp::endpoint endpoint(ip, port);
+  auto fail = [&](std::string_view step) {
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+    return make_error(ErrorCode::kUnavailable,
+                      fmt::format("listen on {}: {}: {}", where, step, ec.message()));
+  };
+  if (acceptor.open(endpoint.protocol(), ec); ec) {
+    return fail("open");
+  }
+  if (acceptor.set_option(net::socket_base::reuse_address(true), ec); ec) {
+    return fail("set SO_REUSEADDR");
+  }
+  if (acceptor.bind(endpoint, ec); ec) {
+    return fail("bind");
+  }
+  if (acceptor.listen(net::socket_base::max_listen_connections, ec); ec) {
+    return fail("listen");
+  }
+  const auto local = acceptor.local_endpoint(ec);
+  if (ec) {
+    return fail("local address");
+  }
+  return local.port();
 }
 
 common::Result<std::shared_ptr<ssl::context>> make_bare_tls_context() {

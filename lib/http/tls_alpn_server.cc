@@ -193,37 +193,11 @@ common::Status TlsAlpnServer::start() {
   SSL_CTX_ctrl(native, SSL_CTRL_SET_TLSEXT_SERVERNAME_ARG, 0, &impl);
   SSL_CTX_set_alpn_select_cb(native, select_alpn, nullptr);
 
-  const std::string where = endpoint_string(impl.options.address, impl.options.port);
-  boost::system::error_code ec;
-  const auto address = net::ip::make_address(impl.options.address, ec);
-  if (ec) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      fmt::format("listen address '{}': {}", impl.options.address, ec.message()));
+  auto bound = open_listener(impl.acceptor, impl.options.address, impl.options.port);
+  if (!bound) {
+    return make_error(bound.error());
   }
-  const tcp::endpoint endpoint(address, impl.options.port);
-  auto fail = [&](std::string_view step) {
-    boost::system::error_code ignored;
-    impl.acceptor.close(ignored);
-    return make_error(ErrorCode::kUnavailable,
-                      fmt::format("listen on {}: {}: {}", where, step, ec.message()));
-  };
-  if (impl.acceptor.open(endpoint.protocol(), ec); ec) {
-    return fail("open");
-  }
-  if (impl.acceptor.set_option(net::socket_base::reuse_address(true), ec); ec) {
-    return fail("set SO_REUSEADDR");
-  }
-  if (impl.acceptor.bind(endpoint, ec); ec) {
-    return fail("bind");
-  }
-  if (impl.acceptor.listen(net::socket_base::max_listen_connections, ec); ec) {
-    return fail("listen");
-  }
-  const auto local = impl.acceptor.local_endpoint(ec);
-  if (ec) {
-    return fail("local address");
-  }
-  impl.bound_port = local.port();
+  impl.bound_port = *bound;
   impl.work.emplace(impl.ioc.get_executor());
   impl.do_accept();
   impl.thread = std::thread([&impl] {

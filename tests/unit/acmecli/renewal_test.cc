@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "lib/crypto/signer.h"
+#include "tests/support/fixed_random.h"
 
 namespace certkeeper::acmecli {
 namespace {
@@ -12,14 +13,7 @@ using std::chrono::hours;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-class FixedRandom final : public common::Random {
- public:
-  explicit FixedRandom(double value) : value_(value) {}
-  double uniform01() override { return value_; }
-
- private:
-  double value_;
-};
+using testing::FixedRandom;
 
 // A self-signed certificate valid for 90 days from `not_before`.
 crypto::Certificate certificate(std::chrono::system_clock::time_point not_before) {
