@@ -1,8 +1,9 @@
 #include "lib/acmecli/account_store.h"
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
+#include <system_error>
 
 #include <nlohmann/json.hpp>
 
@@ -28,10 +29,12 @@ common::Status write_key(const std::string& path, const crypto::PrivateKey& key)
 }  // namespace
 
 std::string AccountStore::default_dir() {
-  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg != nullptr && *xdg != '\0') {
+  // Read once, from main's thread, before anything else runs.
+  const char* xdg = std::getenv("XDG_CONFIG_HOME");  // NOLINT(concurrency-mt-unsafe)
+  if (xdg != nullptr && *xdg != '\0') {
     return std::string(xdg) + "/certkeeper/acme";
   }
-  const char* home = std::getenv("HOME");
+  const char* home = std::getenv("HOME");  // NOLINT(concurrency-mt-unsafe)
   return std::string(home != nullptr ? home : ".") + "/.config/certkeeper/acme";
 }
 
@@ -99,12 +102,13 @@ common::Status AccountStore::stage_next_key(const crypto::PrivateKey& key) const
 common::Status AccountStore::commit_next_key() const {
   const std::string current = key_path();
   if (std::rename(current.c_str(), (current + ".old").c_str()) != 0) {
-    return make_error(ErrorCode::kUnavailable,
-                      "keeping the old key as " + current + ".old: " + std::strerror(errno));
+    return make_error(ErrorCode::kUnavailable, "keeping the old key as " + current + ".old: " +
+                                                   std::system_category().message(errno));
   }
   if (std::rename((current + ".next").c_str(), current.c_str()) != 0) {
     return make_error(ErrorCode::kUnavailable, "installing the new key " + current + ".next as " +
-                                                   current + ": " + std::strerror(errno));
+                                                   current + ": " +
+                                                   std::system_category().message(errno));
   }
   return common::ok();
 }

@@ -4,10 +4,10 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <system_error>
 
 #include <fmt/format.h>
 #include <sys/stat.h>
@@ -24,7 +24,7 @@ namespace {
 common::Error errno_error(std::string_view what, const std::string& path) {
   const int saved = errno;
   return {saved == ENOENT ? ErrorCode::kNotFound : ErrorCode::kUnavailable,
-          fmt::format("{} {}: {}", what, path, std::strerror(saved))};
+          fmt::format("{} {}: {}", what, path, std::system_category().message(saved))};
 }
 
 }  // namespace

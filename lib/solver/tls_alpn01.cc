@@ -1,6 +1,7 @@
 #include "lib/solver/tls_alpn01.h"
 
 #include <array>
+#include <cstddef>
 #include <utility>
 
 #include <arpa/inet.h>
@@ -28,10 +29,12 @@ common::Result<std::string> tls_alpn01_server_name(const acme::Identifier& ident
   if (inet_pton(AF_INET6, identifier.value.c_str(), bytes.data()) == 1) {
     std::string name;
     static constexpr char kHex[] = "0123456789abcdef";
-    for (auto it = bytes.rbegin(); it != bytes.rend(); ++it) {
-      name += kHex[*it & 0x0f];
+    // Nibbles from the last octet to the first, low nibble first (RFC 3596 §2.5).
+    for (std::size_t i = bytes.size(); i-- > 0;) {
+      const unsigned char byte = bytes[i];
+      name += kHex[byte & 0x0f];
       name += '.';
-      name += kHex[*it >> 4];
+      name += kHex[byte >> 4];
       name += '.';
     }
     return name + "ip6.arpa";
