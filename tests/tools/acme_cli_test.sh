@@ -62,9 +62,10 @@ acme() {
 }
 http01() { local v="${1}_PEBBLE_HTTP01_PORT"; echo --http-01 --http-port "${!v}"; }
 tlsalpn01() { local v="${1}_PEBBLE_TLSALPN01_PORT"; echo --tls-alpn-01 --tls-port "${!v}"; }
+printf '%s\n' "$CK_TSIG_SECRET" >"$scratch/tsig.secret"
 dns01() {
   echo --dns-01-rfc2136 --dns-server "$CK_DNS_SERVER" --tsig-key-name "$CK_TSIG_KEY_NAME" \
-    --tsig-algorithm "$CK_TSIG_ALGORITHM" --tsig-secret "$CK_TSIG_SECRET"
+    --tsig-algorithm "$CK_TSIG_ALGORITHM" --tsig-secret-file "$scratch/tsig.secret"
 }
 show_err() { sed 's/^/#   /' "$scratch/err" | tail -5; }
 last_err_line() { grep -v '^[0-9T:.-]*Z [A-Z] \[' "$scratch/err" | tail -1; }
