@@ -17,6 +17,16 @@ int run(int argc, char** argv) {
   using certkeeper::common::LogFormat;
   CLI::App app{"certkeeper: certificates for Kubernetes over ACME, CA and self-signed issuers"};
   app.require_subcommand(1);
+  // Flag errors in one line naming the command, like the errors the subcommands report:
+  // "certkeeper acme issue: --domain is required (see --help)".
+  app.failure_message([](const CLI::App* top, const CLI::Error& e) {
+    std::string path = "certkeeper";
+    for (const CLI::App* current = top; !current->get_subcommands().empty();) {
+      current = current->get_subcommands().front();
+      path += " " + current->get_name();
+    }
+    return path + ": " + e.what() + " (see --help)\n";
+  });
   app.set_version_flag("--version", std::string(certkeeper::common::build_info().version));
 
   certkeeper::common::LogOptions log_options;
