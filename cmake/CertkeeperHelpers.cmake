@@ -26,6 +26,8 @@ set(CK_ALLOWED_DEPS_kube "http;common")
 set(CK_ALLOWED_DEPS_api "common")
 set(CK_ALLOWED_DEPS_dns "common")
 set(CK_ALLOWED_DEPS_metrics "http;common")
+set(CK_ALLOWED_DEPS_solver "acme;dns;http;crypto;common")
+set(CK_ALLOWED_DEPS_acmecli "solver;acme;dns;http;crypto;common")
 
 if(CK_SANITIZE)
   string(REPLACE "," ";" _ck_sanitizers "${CK_SANITIZE}")

@@ -1,5 +1,5 @@
 // certkeeper: one multi-call binary. `certkeeper <subcommand> [flags]`; later issues add
-// controller, webhook, acmesolver, acme and status beside `version`.
+// controller, webhook and status beside `version`, `acmesolver` and `acme`.
 #include <exception>
 #include <iostream>
 #include <map>
@@ -17,6 +17,16 @@ int run(int argc, char** argv) {
   using certkeeper::common::LogFormat;
   CLI::App app{"certkeeper: certificates for Kubernetes over ACME, CA and self-signed issuers"};
   app.require_subcommand(1);
+  // Flag errors in one line naming the command, like the errors the subcommands report:
+  // "certkeeper acme issue: --domain is required (see --help)".
+  app.failure_message([](const CLI::App* top, const CLI::Error& e) {
+    std::string path = "certkeeper";
+    for (const CLI::App* current = top; !current->get_subcommands().empty();) {
+      current = current->get_subcommands().front();
+      path += " " + current->get_name();
+    }
+    return path + ": " + e.what() + " (see --help)\n";
+  });
   app.set_version_flag("--version", std::string(certkeeper::common::build_info().version));
 
   certkeeper::common::LogOptions log_options;
@@ -31,6 +41,7 @@ int run(int argc, char** argv) {
   runners["version"] = certkeeper::cmd::register_version(app);
   runners["acmesolver"] = certkeeper::cmd::register_acmesolver(app);
   runners["controller"] = certkeeper::cmd::register_controller(app);
+  runners["acme"] = certkeeper::cmd::register_acme(app);
 
   try {
     app.parse(argc, argv);

@@ -16,5 +16,7 @@ Runner register_version(CLI::App& app);
 Runner register_acmesolver(CLI::App& app);
 // `controller`: the controller process (cert-manager's flags).
 Runner register_controller(CLI::App& app);
+// `acme`: the ACME client (register, issue, renew, revoke, rollover-key, deactivate).
+Runner register_acme(CLI::App& app);
 
 }  // namespace certkeeper::cmd

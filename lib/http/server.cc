@@ -23,6 +23,7 @@
 #include <openssl/ssl.h>
 
 #include "lib/common/log.h"
+#include "lib/http/server_util.h"
 
 namespace certkeeper::http {
 namespace {
@@ -34,42 +35,6 @@ namespace ssl = boost::asio::ssl;
 using tcp = net::ip::tcp;
 using common::ErrorCode;
 using common::make_error;
-
-std::string endpoint_string(const std::string& address, std::uint16_t port) {
-  if (address.find(':') != std::string::npos) {
-    return fmt::format("[{}]:{}", address, port);
-  }
-  return fmt::format("{}:{}", address, port);
-}
-
-// Builds a server context from PEM blobs. TLS 1.2 and newer only (the webhook's callers, the
-// kube-apiserver, speak both).
-common::Result<std::shared_ptr<ssl::context>> make_tls_context(const std::string& cert_pem,
-                                                               const std::string& key_pem) {
-  auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
-  boost::system::error_code ec;
-  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
-                       ssl::context::single_dh_use,
-                   ec);
-  if (ec) {
-    return make_error(ErrorCode::kInternal, "tls: setting options: " + ec.message());
-  }
-  ctx->use_certificate_chain(net::buffer(cert_pem), ec);
-  if (ec) {
-    return make_error(ErrorCode::kInvalidArgument, "tls: certificate PEM: " + ec.message());
-  }
-  ctx->use_private_key(net::buffer(key_pem), ssl::context::pem, ec);
-  if (ec) {
-    return make_error(ErrorCode::kInvalidArgument, "tls: private key PEM: " + ec.message());
-  }
-  // use_private_key only compares keys of the same type; this catches every mismatch.
-  if (SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "tls: the private key does not match the certificate");
-  }
-  return ctx;
-}
 
 // The strand-side interface stop() uses to reach every live connection.
 class SessionBase {
@@ -403,37 +368,11 @@ common::Status HttpServer::start() {
       impl.tls = std::move(ctx);
     }
   }
-  const std::string where = endpoint_string(options.address, options.port);
-  boost::system::error_code ec;
-  const auto address = net::ip::make_address(options.address, ec);
-  if (ec) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      fmt::format("listen address '{}': {}", options.address, ec.message()));
+  auto bound = open_listener(impl.acceptor, options.address, options.port);
+  if (!bound) {
+    return make_error(bound.error());
   }
-  const tcp::endpoint endpoint(address, options.port);
-  auto fail = [&](std::string_view step) {
-    boost::system::error_code ignored;
-    impl.acceptor.close(ignored);
-    return make_error(ErrorCode::kUnavailable,
-                      fmt::format("listen on {}: {}: {}", where, step, ec.message()));
-  };
-  if (impl.acceptor.open(endpoint.protocol(), ec); ec) {
-    return fail("open");
-  }
-  if (impl.acceptor.set_option(net::socket_base::reuse_address(true), ec); ec) {
-    return fail("set SO_REUSEADDR");
-  }
-  if (impl.acceptor.bind(endpoint, ec); ec) {
-    return fail("bind");
-  }
-  if (impl.acceptor.listen(net::socket_base::max_listen_connections, ec); ec) {
-    return fail("listen");
-  }
-  const auto local = impl.acceptor.local_endpoint(ec);
-  if (ec) {
-    return fail("local address");
-  }
-  impl.bound_port = local.port();
+  impl.bound_port = *bound;
   impl.work.emplace(impl.ioc.get_executor());
   net::dispatch(impl.acceptor.get_executor(), [&impl] { impl.do_accept(); });
   const int threads = std::max(1, options.threads);

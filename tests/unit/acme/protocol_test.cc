@@ -7,6 +7,7 @@
 
 #include "lib/acme/types.h"
 #include "lib/common/time_format.h"
+#include "tests/support/fixed_random.h"
 
 namespace certkeeper::acme {
 namespace {
@@ -19,14 +20,7 @@ using ::testing::HasSubstr;
 
 system_clock::time_point at(const char* rfc3339) { return *common::parse_rfc3339(rfc3339); }
 
-class FixedRandom final : public common::Random {
- public:
-  explicit FixedRandom(double value) : value_(value) {}
-  double uniform01() override { return value_; }
-
- private:
-  double value_;
-};
+using testing::FixedRandom;
 
 TEST(RetryAfter, DeltaSeconds) {
   EXPECT_EQ(parse_retry_after("120", system_clock::now()), seconds(120));
