@@ -46,7 +46,8 @@ class Issuing final : public CertificatesController {
       return ReconcileResult::done();
     }
     const auto outcome = request_outcome(*request);
-    if (outcome.kind == RequestOutcome::Kind::kPending) {
+    if (outcome.kind == RequestOutcome::Kind::kPending ||
+        !current_request(*certificate, *request)) {
       return ReconcileResult::done();
     }
     // Act on the API server's copy: a stale cache could otherwise complete an issuance twice.
@@ -70,6 +71,25 @@ class Issuing final : public CertificatesController {
   static bool issuing(const api::Certificate& certificate) {
     return api::has_condition(certificate.status.conditions, api::kConditionIssuing,
                               api::ConditionStatus::kTrue);
+  }
+
+  // Whether `request` belongs to this issuance: for the next key, for the spec as it is now, and
+  // (if it failed) not a leftover from an attempt before this Issuing=True. Anything else is
+  // the request manager's to replace; acting on it would record a failure twice.
+  bool current_request(const api::Certificate& certificate,
+                       const api::CertificateRequest& request) {
+    auto key = next_key(certificate);
+    auto csr_key = request_public_key(request);
+    if (!key || !csr_key || !key->matches(*csr_key) ||
+        !request_mismatches(certificate, request).empty()) {
+      return false;
+    }
+    const auto* issuing_condition =
+        api::find_condition(certificate.status.conditions, api::kConditionIssuing);
+    return request_outcome(request).kind != RequestOutcome::Kind::kFailed ||
+           !request.metadata.creation_timestamp.has_value() || issuing_condition == nullptr ||
+           !issuing_condition->last_transition_time.has_value() ||
+           *request.metadata.creation_timestamp >= *issuing_condition->last_transition_time;
   }
 
   // status fields this controller keeps owning: a field left out of an apply is removed.
