@@ -158,9 +158,12 @@ class CertificatesTest : public ::testing::Test {
       auto csr = crypto::parse_csr(request.spec.request);
       ASSERT_TRUE(csr) << csr.error().to_string();
       auto t = crypto::template_from_csr(*csr);
+      // Valid from now for spec.duration (default 90 days), as the CA issuer does.
       const auto start = std::chrono::floor<seconds>(std::chrono::system_clock::now());
-      t.not_before = start - std::chrono::minutes(1);
-      t.not_after = start + std::chrono::hours(24 * 90);
+      t.not_before = start;
+      t.not_after = start + std::chrono::duration_cast<seconds>(request.spec.duration
+                                                                    ? request.spec.duration->value
+                                                                    : std::chrono::hours(24 * 90));
       auto leaf =
           crypto::sign_certificate(t, csr->public_key, test_ca().certificate, test_ca().key);
       ASSERT_TRUE(leaf) << leaf.error().to_string();
@@ -433,6 +436,22 @@ TEST_F(CertificatesTest, RotationPolicyAlwaysMakesANewKeyAndNeverKeepsIt) {
   EXPECT_EQ(secret_data(*secret("never-tls"), "tls.key"), never_key);
 }
 
+TEST_F(CertificatesTest, RenewsByItselfAtTheRenewalTime) {
+  auto object = certificate_json("short", "short-tls", {"short.example.com"});
+  object["spec"]["duration"] = "1h";
+  object["spec"]["renewBefore"] = "59m52s";  // renewal 8 s after notBefore
+  create_certificate(object);
+  ASSERT_TRUE(testing::eventually([&] { return ready_at("short", 1); }, kWait));
+  auto c = certificate("short");
+  ASSERT_TRUE(c && c->status.not_before && c->status.renewal_time);
+  EXPECT_EQ(*c->status.renewal_time - *c->status.not_before, seconds(8));
+  // Nothing changes, yet revision 2 arrives once the renewal time has passed.
+  ASSERT_TRUE(testing::eventually([&] { return ready_at("short", 2); }, kWait));
+  c = certificate("short");
+  ASSERT_TRUE(c && c->status.not_before);
+  EXPECT_GE(std::chrono::system_clock::now() + seconds(1), *c->status.not_before);
+}
+
 TEST_F(CertificatesTest, KeystoresOutputFormatsAndSecretTemplate) {
   auto pass = client_->create(resource("", "secrets", ns_),
                               {{"apiVersion", "v1"},
@@ -487,6 +506,21 @@ TEST_F(CertificatesTest, KeystoresOutputFormatsAndSecretTemplate) {
   EXPECT_EQ(opened->exit_code, 0) << opened->stderr_data;
   EXPECT_NE(opened->stdout_data.find("BEGIN CERTIFICATE"), std::string::npos);
   EXPECT_NE(opened->stdout_data.find("BEGIN PRIVATE KEY"), std::string::npos);
+
+  // Drifted metadata and outputs are repaired in place, without a new issuance.
+  auto patched = client_->patch(
+      resource("", "secrets", ns_).with_name("stores-tls"), kube::PatchType::kMerge,
+      {{"metadata", {{"labels", {{"team", nullptr}}}}}, {"data", {{"key.der", nullptr}}}});
+  ASSERT_TRUE(patched) << patched.error().to_string();
+  EXPECT_TRUE(testing::eventually(
+      [&] {
+        auto now = secret("stores-tls");
+        return now && now->contains("data") && (*now)["data"].contains("key.der") &&
+               (*now)["metadata"]["labels"].value("team", "") == "web";
+      },
+      kWait));
+  EXPECT_TRUE(ready_at("stores", 1));
+  EXPECT_EQ(secret_data(*secret("stores-tls"), "tls.key"), key_pem);
 }
 
 }  // namespace
