@@ -19,7 +19,7 @@ namespace certkeeper::certificates {
 // returns. reconcile() runs on several workers at once, never for the same key.
 class CertificatesController : public manager::QueueController {
  public:
-  CertificatesController(std::string name, const common::Clock& clock,
+  CertificatesController(const std::string& name, const common::Clock& clock,
                          const manager::ManagerOptions& options, Watches watches)
       : QueueController(
             name, clock, options.concurrent_workers,

@@ -163,7 +163,7 @@ class Issuing final : public CertificatesController {
     auto value = secret ? secret->get(ref->key) : std::nullopt;
     if (!value || value->empty()) {
       return common::make_error(common::ErrorCode::kFailedPrecondition,
-                                fmt::format("{}.passwordSecretRef: Secret \"{}\" has no key \"{}\"",
+                                fmt::format(R"({}.passwordSecretRef: Secret "{}" has no key "{}")",
                                             field, ref->name, ref->key));
     }
     return *value;

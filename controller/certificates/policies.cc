@@ -23,7 +23,7 @@ std::string utc_format(api::Time t, const char* format) {
   gmtime_r(&seconds, &tm);
   std::array<char, 64> buffer{};
   const auto n = std::strftime(buffer.data(), buffer.size(), format, &tm);
-  return std::string(buffer.data(), n);
+  return {buffer.data(), n};
 }
 
 template <typename T>
