@@ -496,7 +496,13 @@ template <typename T>
 Result<T> AcmeClient::poll(const std::function<Result<T>()>& fetch,
                            const std::function<bool(const T&)>& in_progress,
                            const std::function<std::string(const T&)>& describe,
-                           std::chrono::steady_clock::time_point deadline) {
+                           std::chrono::steady_clock::time_point deadline,
+                           std::chrono::milliseconds first_wait) {
+  if (first_wait.count() > 0) {
+    wait(std::min(first_wait, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::max(deadline - clock_.steady_now(),
+                                           std::chrono::steady_clock::duration::zero()))));
+  }
   for (int attempt = 1;; ++attempt) {
     auto current = fetch();
     if (!current || !in_progress(*current)) {
@@ -514,8 +520,9 @@ Result<T> AcmeClient::poll(const std::function<Result<T>()>& fetch,
   }
 }
 
-Result<Authorization> AcmeClient::poll_authorization(
-    const std::string& url, std::chrono::steady_clock::time_point deadline) {
+Result<Authorization> AcmeClient::poll_authorization(const std::string& url,
+                                                     std::chrono::steady_clock::time_point deadline,
+                                                     std::chrono::milliseconds first_wait) {
   return poll<Authorization>(
       [&] { return get_authorization(url); },
       // Only "pending" promises progress; valid, invalid, deactivated, expired, revoked
@@ -524,15 +531,17 @@ Result<Authorization> AcmeClient::poll_authorization(
       [&](const Authorization& a) {
         return fmt::format("authorization {} for {} still pending", url, a.identifier.value);
       },
-      deadline);
+      deadline, first_wait);
 }
 
 Result<Order> AcmeClient::poll_order(const std::string& url,
-                                     std::chrono::steady_clock::time_point deadline) {
+                                     std::chrono::steady_clock::time_point deadline,
+                                     std::chrono::milliseconds first_wait) {
   return poll<Order>(
       [&] { return get_order(url); },
       [](const Order& o) { return o.status == "pending" || o.status == "processing"; },
-      [&](const Order& o) { return fmt::format("order {} still {}", url, o.status); }, deadline);
+      [&](const Order& o) { return fmt::format("order {} still {}", url, o.status); }, deadline,
+      first_wait);
 }
 
 Result<Order> AcmeClient::finalize_order(const Order& order, std::string_view csr_der) {

@@ -146,10 +146,14 @@ class AcmeClient {
   // otherwise backing off from a short first interval. kTimeout once `deadline` (on the
   // Clock's steady time) would be passed. A final "invalid" is returned, not an error: the
   // object's `error` says why.
-  common::Result<Authorization> poll_authorization(const std::string& url,
-                                                   std::chrono::steady_clock::time_point deadline);
-  common::Result<Order> poll_order(const std::string& url,
-                                   std::chrono::steady_clock::time_point deadline);
+  // `first_wait` is waited before the first fetch (right after answering a challenge or
+  // finalizing, the object is almost never final yet, and fetching it at once costs a request).
+  common::Result<Authorization> poll_authorization(
+      const std::string& url, std::chrono::steady_clock::time_point deadline,
+      std::chrono::milliseconds first_wait = std::chrono::milliseconds(0));
+  common::Result<Order> poll_order(
+      const std::string& url, std::chrono::steady_clock::time_point deadline,
+      std::chrono::milliseconds first_wait = std::chrono::milliseconds(0));
   // §7.4: {"csr": base64url(DER)}. The order must be "ready"; returns the order as the server
   // answered (usually "processing" or "valid"): poll_order() until "valid".
   common::Result<Order> finalize_order(const Order& order, std::string_view csr_der);
@@ -195,7 +199,8 @@ class AcmeClient {
   common::Result<T> poll(const std::function<common::Result<T>()>& fetch,
                          const std::function<bool(const T&)>& in_progress,
                          const std::function<std::string(const T&)>& describe,
-                         std::chrono::steady_clock::time_point deadline);
+                         std::chrono::steady_clock::time_point deadline,
+                         std::chrono::milliseconds first_wait);
 
   http::HttpClient& http_;
   const common::Clock& clock_;

@@ -24,12 +24,14 @@ common::Result<Challenge> AcmeClientOrders::respond_challenge(const std::string&
   return client_.respond_challenge(url);
 }
 common::Result<Authorization> AcmeClientOrders::poll_authorization(
-    const std::string& url, std::chrono::steady_clock::time_point deadline) {
-  return client_.poll_authorization(url, deadline);
+    const std::string& url, std::chrono::steady_clock::time_point deadline,
+    std::chrono::milliseconds first_wait) {
+  return client_.poll_authorization(url, deadline, first_wait);
 }
 common::Result<Order> AcmeClientOrders::poll_order(const std::string& url,
-                                                   std::chrono::steady_clock::time_point deadline) {
-  return client_.poll_order(url, deadline);
+                                                   std::chrono::steady_clock::time_point deadline,
+                                                   std::chrono::milliseconds first_wait) {
+  return client_.poll_order(url, deadline, first_wait);
 }
 common::Result<Order> AcmeClientOrders::finalize_order(const Order& order,
                                                        std::string_view csr_der) {
@@ -137,17 +139,31 @@ common::Status present_all(OrderApi& api, const Order& order, ChallengeSolver& s
 common::Status validate_all(OrderApi& api, const IssuanceRequest& request, ChallengeSolver& solver,
                             const std::vector<Presented>& presented) {
   auto log = common::logger("acme");
+  // The challenge status each answer came back with (a challenge that is already "valid" makes
+  // its authorization valid: RFC 8555 §7.1.6, one valid challenge suffices).
+  std::vector<std::string> answered_status;
+  answered_status.reserve(presented.size());
   for (const auto& p : presented) {
+    std::string status = p.challenge.status;
     if (p.challenge.status == "pending") {
-      if (auto answered = api.respond_challenge(p.challenge.url); !answered) {
+      auto answered = api.respond_challenge(p.challenge.url);
+      if (!answered) {
         return make_error(answered.error().wrap(
             fmt::format("{}: {} challenge", describe_identifier(p.authorization), solver.type())));
       }
+      status = answered->status;
     }
+    answered_status.push_back(std::move(status));
   }
-  for (const auto& p : presented) {
+  for (std::size_t i = 0; i < presented.size(); ++i) {
+    const auto& p = presented[i];
     const std::string name = describe_identifier(p.authorization);
-    auto final_authz = api.poll_authorization(p.authorization.url, request.deadline);
+    if (answered_status[i] == "valid") {
+      log->info("{}: {} challenge valid", name, solver.type());
+      continue;
+    }
+    auto final_authz =
+        api.poll_authorization(p.authorization.url, request.deadline, request.first_poll_wait);
     if (!final_authz) {
       return make_error(final_authz.error().wrap(name));
     }
@@ -177,6 +193,41 @@ common::Result<Order> require_status(common::Result<Order> order, std::string_vi
                                   problem_text(order->error, "no reason given")));
   }
   return order;
+}
+
+// Finalizes an order whose authorizations are all valid and returns it once "valid". Finalize is
+// sent without fetching the order first; a CA that has not yet moved the order to "ready"
+// answers orderNotReady, and then the order is polled until ready and finalized again.
+common::Result<Order> finalize_when_ready(OrderApi& api, const IssuanceRequest& request,
+                                          const Order& order) {
+  auto log = common::logger("acme");
+  Order current = order;
+  if (current.status == "pending" || current.status == "ready") {
+    auto finalized = api.finalize_order(current, request.csr_der);
+    if (!finalized &&
+        finalized.error().problem_type() == std::string(kProblemPrefix) + "orderNotReady") {
+      log->info("order {} is not ready yet; waiting for it", current.url);
+      auto ready =
+          require_status(api.poll_order(current.url, request.deadline, request.first_poll_wait),
+                         "ready", "waiting for the order");
+      if (!ready) {
+        return ready;
+      }
+      finalized = api.finalize_order(*ready, request.csr_der);
+    }
+    if (!finalized) {
+      return make_error(finalized.error().wrap("finalize"));
+    }
+    log->info("order {} finalized: {}", current.url, finalized->status);
+    current = std::move(*finalized);
+  }
+  if (current.status == "valid" && !current.certificate.empty()) {
+    return current;
+  }
+  const auto first_wait = current.retry_after ? std::chrono::milliseconds(*current.retry_after)
+                                              : request.first_poll_wait;
+  return require_status(api.poll_order(order.url, request.deadline, first_wait), "valid",
+                        "waiting for the certificate");
 }
 
 }  // namespace
@@ -210,22 +261,7 @@ common::Result<IssuedCertificate> obtain_certificate(OrderApi& api, const Issuan
       return make_error(status.error());
     }
   }
-  auto ready = order->status == "ready" || order->status == "pending"
-                   ? require_status(api.poll_order(order->url, request.deadline), "ready",
-                                    "waiting for the order")
-                   : common::Result<Order>(*order);
-  if (!ready) {
-    return make_error(ready.error());
-  }
-  if (ready->status == "ready") {
-    auto finalized = api.finalize_order(*ready, request.csr_der);
-    if (!finalized) {
-      return make_error(finalized.error().wrap("finalize"));
-    }
-    log->info("order {} finalized", ready->url);
-  }
-  auto valid = require_status(api.poll_order(order->url, request.deadline), "valid",
-                              "waiting for the certificate");
+  auto valid = finalize_when_ready(api, request, *order);
   if (!valid) {
     return make_error(valid.error());
   }

@@ -47,9 +47,11 @@ class OrderApi {
   virtual common::Result<std::string> key_authorization(std::string_view token) = 0;
   virtual common::Result<Challenge> respond_challenge(const std::string& url) = 0;
   virtual common::Result<Authorization> poll_authorization(
-      const std::string& url, std::chrono::steady_clock::time_point deadline) = 0;
+      const std::string& url, std::chrono::steady_clock::time_point deadline,
+      std::chrono::milliseconds first_wait) = 0;
   virtual common::Result<Order> poll_order(const std::string& url,
-                                           std::chrono::steady_clock::time_point deadline) = 0;
+                                           std::chrono::steady_clock::time_point deadline,
+                                           std::chrono::milliseconds first_wait) = 0;
   virtual common::Result<Order> finalize_order(const Order& order, std::string_view csr_der) = 0;
   virtual common::Result<CertificateChain> download_certificate(const std::string& url,
                                                                 std::string_view preferred) = 0;
@@ -63,10 +65,12 @@ class AcmeClientOrders final : public OrderApi {
   common::Result<Authorization> get_authorization(const std::string& url) override;
   common::Result<std::string> key_authorization(std::string_view token) override;
   common::Result<Challenge> respond_challenge(const std::string& url) override;
-  common::Result<Authorization> poll_authorization(
-      const std::string& url, std::chrono::steady_clock::time_point deadline) override;
+  common::Result<Authorization> poll_authorization(const std::string& url,
+                                                   std::chrono::steady_clock::time_point deadline,
+                                                   std::chrono::milliseconds first_wait) override;
   common::Result<Order> poll_order(const std::string& url,
-                                   std::chrono::steady_clock::time_point deadline) override;
+                                   std::chrono::steady_clock::time_point deadline,
+                                   std::chrono::milliseconds first_wait) override;
   common::Result<Order> finalize_order(const Order& order, std::string_view csr_der) override;
   common::Result<CertificateChain> download_certificate(const std::string& url,
                                                         std::string_view preferred) override;
@@ -82,6 +86,10 @@ struct IssuanceRequest {
   std::string replaces;         // ARI CertID of the certificate being renewed (RFC 9773 §5)
   std::string preferred_chain;  // issuer CN of the chain's topmost certificate; empty: default
   std::chrono::steady_clock::time_point deadline;  // for every poll, on the client's Clock
+  // Waited after answering the challenges and after finalizing before the first poll (a
+  // Retry-After from the CA replaces it after finalize): one poll instead of several when the
+  // CA is quick.
+  std::chrono::milliseconds first_poll_wait{250};
 };
 
 struct IssuedCertificate {
@@ -92,6 +100,10 @@ struct IssuedCertificate {
 // Orders a certificate and returns its chain. Every pending authorization is presented before
 // any challenge is answered (so DNS-01 waits for propagation once), then each is answered and
 // polled; the solver's cleanup runs for everything presented, on success and on every error.
+// It sends only the requests the protocol needs (RFC 8555 §7.4): no authorization poll for a
+// challenge the CA already answered "valid", no order fetch before finalize (an orderNotReady
+// answer makes it wait for "ready" and finalize again), no order poll when finalize already
+// answered "valid".
 // Errors name what failed: the CA's problem for a rejected order, "<identifier>: <type>
 // challenge failed: <the CA's reason>" for a failed validation, "<identifier>: the CA offers no
 // <type> challenge" when the solver's type is not offered.

@@ -117,25 +117,50 @@ class FakeCa final : public OrderApi {
           c.error = Problem{.type = "urn:ietf:params:acme:error:connection",
                             .detail = "dial tcp: connection refused"};
         }
+        if (challenges_processing) {
+          // Validation happens after the answer: the caller must poll to learn the outcome.
+          Challenge answer = c;
+          answer.status = "processing";
+          answer.error.reset();
+          return answer;
+        }
         return c;
       }
     }
     return common::make_error(ErrorCode::kNotFound, "no challenge " + url);
   }
   common::Result<Authorization> poll_authorization(
-      const std::string& url, std::chrono::steady_clock::time_point /*deadline*/) override {
+      const std::string& url, std::chrono::steady_clock::time_point /*deadline*/,
+      std::chrono::milliseconds /*first_wait*/) override {
+    ++authz_polls;
     return authzs_.at(url);
   }
   common::Result<Order> poll_order(const std::string& /*url*/,
-                                   std::chrono::steady_clock::time_point /*deadline*/) override {
+                                   std::chrono::steady_clock::time_point /*deadline*/,
+                                   std::chrono::milliseconds first_wait) override {
+    ++order_polls;
+    last_order_first_wait = first_wait;
+    if (order_.status == "processing") {
+      order_.status = "valid";
+      order_.certificate = "https://ca/cert/1";
+    }
     refresh_order();
     return order_;
   }
-  common::Result<Order> finalize_order(const Order& order, std::string_view csr_der) override {
-    if (order.status != "ready") {
-      return common::make_error(ErrorCode::kFailedPrecondition, "orderNotReady");
+  // As a CA does: the order's own state decides, whatever the client believes it is.
+  common::Result<Order> finalize_order(const Order& /*order*/, std::string_view csr_der) override {
+    ++finalizes;
+    refresh_order();
+    if (order_.status != "ready") {
+      return common::make_error(common::Error(ErrorCode::kFailedPrecondition, "orderNotReady")
+                                    .with_problem_type("urn:ietf:params:acme:error:orderNotReady"));
     }
     finalized_csr = csr_der;
+    if (finalize_processing) {
+      order_.status = "processing";
+      order_.retry_after = std::chrono::seconds(1);
+      return order_;
+    }
     order_.status = "valid";
     order_.certificate = "https://ca/cert/1";
     return order_;
@@ -146,6 +171,17 @@ class FakeCa final : public OrderApi {
     return CertificateChain{.url = url, .pem = "PEM"};
   }
 
+  // Knobs: answer challenges "processing" (validation later); answer finalize "processing"
+  // with Retry-After 1 s; keep the order "pending" until it has been polled this many times
+  // although every authorization is valid (a CA that moves orders to "ready" lazily).
+  bool challenges_processing = false;
+  bool finalize_processing = false;
+  int ready_after_polls = 0;
+  // What the workflow sent.
+  int authz_polls = 0;
+  int order_polls = 0;
+  int finalizes = 0;
+  std::chrono::milliseconds last_order_first_wait{-1};
   std::string reject_detail;
   std::set<std::string> already_valid;
   std::set<std::string> unreachable;
@@ -168,7 +204,7 @@ class FakeCa final : public OrderApi {
       }
       all_valid = all_valid && authz.status == "valid";
     }
-    order_.status = all_valid ? "ready" : "pending";
+    order_.status = all_valid && order_polls >= ready_after_polls ? "ready" : "pending";
   }
 
   const FakeSolver& solver_;
@@ -207,6 +243,49 @@ TEST(ObtainCertificate, PresentsEveryAuthorizationBeforeAnsweringAndCleansUp) {
   EXPECT_EQ(ca.downloaded_preferred, "Root X2");
   EXPECT_EQ(issued->order.status, "valid");
   EXPECT_EQ(issued->chain.url, "https://ca/cert/1");
+  // Only what the protocol needs: the answers already said "valid" and finalize returned the
+  // certificate URL, so nothing was polled and the order was not fetched before finalize.
+  EXPECT_EQ(ca.authz_polls, 0);
+  EXPECT_EQ(ca.order_polls, 0);
+  EXPECT_EQ(ca.finalizes, 1);
+}
+
+TEST(ObtainCertificate, PollsEachAuthorizationOnceAndTheOrderOnceWhenTheCaIsQuick) {
+  FakeSolver solver("http-01");
+  FakeCa ca(solver, {"http-01"});
+  ca.challenges_processing = true;
+  ca.finalize_processing = true;
+  auto issued = obtain_certificate(ca, request_for({"a.example", "b.example"}), solver);
+  ASSERT_TRUE(issued) << issued.error().message();
+  EXPECT_EQ(ca.authz_polls, 2) << "one poll per authorization, after the first wait";
+  EXPECT_EQ(ca.finalizes, 1);
+  EXPECT_EQ(ca.order_polls, 1);
+  EXPECT_EQ(ca.last_order_first_wait, std::chrono::milliseconds(1000))
+      << "the first order poll waits for finalize's Retry-After";
+  EXPECT_EQ(issued->chain.url, "https://ca/cert/1");
+}
+
+TEST(ObtainCertificate, OrderNotReadyAtFinalizeWaitsForReadyAndFinalizesAgain) {
+  FakeSolver solver("http-01");
+  FakeCa ca(solver, {"http-01"});
+  ca.ready_after_polls = 1;
+  auto issued = obtain_certificate(ca, request_for({"a.example"}), solver);
+  ASSERT_TRUE(issued) << issued.error().message();
+  EXPECT_EQ(ca.finalizes, 2);
+  EXPECT_EQ(ca.order_polls, 1);
+  EXPECT_EQ(ca.finalized_csr, "CSR");
+}
+
+TEST(ObtainCertificate, AFailedChallengeAnsweredProcessingIsFoundByThePoll) {
+  FakeSolver solver("http-01");
+  FakeCa ca(solver, {"http-01"});
+  ca.challenges_processing = true;
+  ca.unreachable = {"a.example"};
+  auto issued = obtain_certificate(ca, request_for({"a.example"}), solver);
+  ASSERT_FALSE(issued);
+  EXPECT_THAT(issued.error().message(), HasSubstr("a.example: http-01 challenge failed"));
+  EXPECT_THAT(issued.error().message(), HasSubstr("connection refused"));
+  EXPECT_EQ(ca.finalizes, 0);
 }
 
 TEST(ObtainCertificate, SkipsAuthorizationsThatAreAlreadyValid) {
