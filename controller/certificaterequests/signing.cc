@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "controller/certificaterequests/usages.h"
+#include "controller/pki/usages.h"
 #include "controller/issuers/ca_keypair.h"
 #include "lib/api/conditions.h"
 #include "lib/api/defaults.h"
@@ -58,7 +58,7 @@ bool is_self_signed(const crypto::Certificate& certificate) {
 common::Result<crypto::CertificateTemplate> template_for_request(
     const api::CertificateRequestSpec& spec, const crypto::ParsedCsr& csr, api::Time now) {
   const bool is_ca = spec.is_ca.value_or(false);
-  auto usages = parse_usages(api::effective_usages(spec.usages, is_ca));
+  auto usages = pki::parse_usages(api::effective_usages(spec.usages, is_ca));
   if (!usages) {
     return tl::unexpected(usages.error());
   }

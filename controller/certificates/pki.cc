@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "controller/pki/usages.h"
 #include "lib/api/conditions.h"
 #include "lib/api/defaults.h"
 #include "lib/api/well_known.h"
@@ -15,43 +16,6 @@
 namespace certkeeper::certificates {
 namespace {
 
-using crypto::ExtendedKeyUsage;
-using crypto::KeyUsage;
-
-const std::map<std::string_view, KeyUsage>& key_usage_names() {
-  static const std::map<std::string_view, KeyUsage> names = {
-      {"signing", KeyUsage::kDigitalSignature},
-      {"digital signature", KeyUsage::kDigitalSignature},
-      {"content commitment", KeyUsage::kContentCommitment},
-      {"key encipherment", KeyUsage::kKeyEncipherment},
-      {"key agreement", KeyUsage::kKeyAgreement},
-      {"data encipherment", KeyUsage::kDataEncipherment},
-      {"cert sign", KeyUsage::kKeyCertSign},
-      {"crl sign", KeyUsage::kCrlSign},
-      {"encipher only", KeyUsage::kEncipherOnly},
-      {"decipher only", KeyUsage::kDecipherOnly},
-  };
-  return names;
-}
-
-const std::map<std::string_view, ExtendedKeyUsage>& extended_key_usage_names() {
-  static const std::map<std::string_view, ExtendedKeyUsage> names = {
-      {"any", ExtendedKeyUsage::kAny},
-      {"server auth", ExtendedKeyUsage::kServerAuth},
-      {"client auth", ExtendedKeyUsage::kClientAuth},
-      {"code signing", ExtendedKeyUsage::kCodeSigning},
-      {"email protection", ExtendedKeyUsage::kEmailProtection},
-      {"s/mime", ExtendedKeyUsage::kEmailProtection},
-      {"ipsec end system", ExtendedKeyUsage::kIpsecEndSystem},
-      {"ipsec tunnel", ExtendedKeyUsage::kIpsecTunnel},
-      {"ipsec user", ExtendedKeyUsage::kIpsecUser},
-      {"timestamping", ExtendedKeyUsage::kTimeStamping},
-      {"ocsp signing", ExtendedKeyUsage::kOcspSigning},
-      {"microsoft sgc", ExtendedKeyUsage::kMicrosoftSgc},
-      {"netscape sgc", ExtendedKeyUsage::kNetscapeSgc},
-  };
-  return names;
-}
 
 template <typename T>
 std::vector<T> sorted_unique(std::vector<T> values) {
@@ -104,21 +68,13 @@ std::optional<std::string> encoded_literal_subject(const crypto::CsrSpec& spec) 
 }  // namespace
 
 common::Result<X509Usages> x509_usages(const std::vector<std::string>& usages) {
-  X509Usages out;
-  for (const auto& usage : usages) {
-    if (auto k = key_usage_names().find(usage); k != key_usage_names().end()) {
-      out.key_usages.push_back(k->second);
-    } else if (auto e = extended_key_usage_names().find(usage);
-               e != extended_key_usage_names().end()) {
-      out.extended_key_usages.push_back(e->second);
-    } else {
-      return common::make_error(common::ErrorCode::kInvalidArgument,
-                                fmt::format("spec.usages: unknown usage \"{}\"", usage));
-    }
+  auto parsed = pki::parse_usages(usages);
+  if (!parsed) {
+    return common::make_error(common::ErrorCode::kInvalidArgument,
+                              "spec.usages: " + parsed.error().message());
   }
-  out.key_usages = sorted_unique(out.key_usages);
-  out.extended_key_usages = sorted_unique(out.extended_key_usages);
-  return out;
+  return X509Usages{std::move(parsed->key_usages),
+                    sorted_unique(std::move(parsed->extended_key_usages))};
 }
 
 common::Result<crypto::KeyAlgorithm> key_algorithm_for(const api::CertificateSpec& spec) {

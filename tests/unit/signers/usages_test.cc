@@ -1,8 +1,8 @@
-#include "controller/certificaterequests/usages.h"
+#include "controller/pki/usages.h"
 
 #include <gtest/gtest.h>
 
-namespace certkeeper::certificaterequests {
+namespace certkeeper::pki {
 namespace {
 
 using crypto::ExtendedKeyUsage;
@@ -33,4 +33,4 @@ TEST(ParseUsages, UnknownUsagesAreNamed) {
 }
 
 }  // namespace
-}  // namespace certkeeper::certificaterequests
+}  // namespace certkeeper::pki

@@ -6,7 +6,7 @@
 #include "lib/common/error.h"
 #include "lib/crypto/x509_types.h"
 
-namespace certkeeper::certificaterequests {
+namespace certkeeper::pki {
 
 // cert-manager's usage names ("digital signature", "server auth", …) split into keyUsage bits
 // and extKeyUsage purposes. A plain value.
@@ -21,4 +21,4 @@ struct KeyUsages {
 // ("unknown key usages: [foo]"), as cert-manager says it. Pure.
 common::Result<KeyUsages> parse_usages(const std::vector<std::string>& usages);
 
-}  // namespace certkeeper::certificaterequests
+}  // namespace certkeeper::pki

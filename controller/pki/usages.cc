@@ -1,4 +1,4 @@
-#include "controller/certificaterequests/usages.h"
+#include "controller/pki/usages.h"
 
 #include <algorithm>
 #include <map>
@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-namespace certkeeper::certificaterequests {
+namespace certkeeper::pki {
 
 namespace {
 
@@ -79,4 +79,4 @@ common::Result<KeyUsages> parse_usages(const std::vector<std::string>& usages) {
   return out;
 }
 
-}  // namespace certkeeper::certificaterequests
+}  // namespace certkeeper::pki
