@@ -16,7 +16,6 @@
 namespace certkeeper::certificates {
 namespace {
 
-
 template <typename T>
 std::vector<T> sorted_unique(std::vector<T> values) {
   std::sort(values.begin(), values.end());
