@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # Builds the test tools (kube-apiserver, kube-controller-manager, kubectl, etcd, etcdctl, Pebble,
-# pebble-challtestsrv, helm) from Go modules, once per version, into a cache outside the work tree.
+# pebble-challtestsrv, helm) and the benchmark peers (cert-manager) from Go modules, once per
+# version, into a cache outside the work tree.
 #
-#   tools/go-tools.sh ensure [TOOL...]   build what is missing (default: all); print nothing else
+#   tools/go-tools.sh ensure [TOOL...]   build what is missing (default: the test tools, not the
+#                                        benchmark peers); print nothing else
 #   tools/go-tools.sh pin TOOL           regenerate tools/go/TOOL/go.{mod,sum} from versions.env
 #   tools/go-tools.sh bindir TOOL        print the cached bin directory of TOOL
 #   tools/go-tools.sh env                print shell assignments CK_BIN_<NAME>=<path> for testenv
 #
-# TOOL is one of: k8s etcd pebble helm.
+# TOOL is one of: k8s etcd pebble helm (the test tools: `ensure` and `env` without TOOL) or
+# cert-manager (a benchmark peer, built only when named: `make bench` does, `make test` never
+# does). cert-manager's wrapper has source of its own: tools/go/cert-manager/main.go
+# (`cert-manager-controller`, cert-manager's controllers wired up by us; its header says why not
+# cert-manager's own main), so its cache key also hashes that.
 #
 # CK_VERSIONS_FILE overrides tools/versions.env (the tools test uses it to pin a bogus version).
 #
@@ -28,6 +34,7 @@ source "$VERSIONS_FILE"
 export GOWORK=off GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=
 CACHE_ROOT="${CERTKEEPER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/certkeeper}"
 ALL_TOOLS=(k8s etcd pebble helm)
+BENCH_TOOLS=(cert-manager)
 
 die() { echo "go-tools: $*" >&2; exit 1; }
 
@@ -42,11 +49,18 @@ tool_version() {
     etcd) echo "$ETCD_VERSION" ;;
     pebble) echo "$PEBBLE_VERSION" ;;
     helm) echo "$HELM_VERSION" ;;
-    *) die "unknown tool '$1' (known: ${ALL_TOOLS[*]})" ;;
+    cert-manager) echo "$CERT_MANAGER_VERSION" ;;
+    *) die "unknown tool '$1' (known: ${ALL_TOOLS[*]} ${BENCH_TOOLS[*]})" ;;
   esac
 }
 
-tool_dir() { echo "$CACHE_ROOT/tools/$1/$(tool_version "$1")-$(go_version)"; }
+tool_dir() {
+  local key src
+  key="$(tool_version "$1")-$(go_version)"
+  src=("$ROOT/tools/go/$1"/*.go)
+  [[ -f "${src[0]}" ]] && key+="-$(cat "${src[@]}" | sha256sum | cut -c1-12)"
+  echo "$CACHE_ROOT/tools/$1/$key"
+}
 
 # The module each wrapper requires, at the pinned version.
 tool_module() {
@@ -55,6 +69,7 @@ tool_module() {
     etcd) echo "go.etcd.io/etcd/server/v3" ;;
     pebble) echo "github.com/letsencrypt/pebble/v2" ;;
     helm) echo "helm.sh/helm/v3" ;;
+    cert-manager) echo "github.com/cert-manager/cert-manager" ;;
   esac
 }
 
@@ -94,6 +109,7 @@ pin() {
   # Every step is chained with || exit: `set -e` does not apply inside a function called from
   # an `||` list, which is how ensure_one calls this.
   if (
+    if compgen -G "$dir/*.go" >/dev/null; then cp "$dir"/*.go "$scratch/" || exit 1; fi
     cd "$scratch" || exit 1
     go mod init "certkeeper.local/tools/$tool" >/dev/null 2>&1 || exit 1
     case "$tool" in
@@ -103,6 +119,7 @@ pin() {
       pebble) go get -tool "github.com/letsencrypt/pebble/v2/cmd/pebble@${PEBBLE_VERSION}" \
         "github.com/letsencrypt/pebble/v2/cmd/pebble-challtestsrv@${PEBBLE_VERSION}" || exit 1 ;;
       helm) go get -tool "helm.sh/helm/v3/cmd/helm@${HELM_VERSION}" || exit 1 ;;
+      cert-manager) go get "github.com/cert-manager/cert-manager@${CERT_MANAGER_VERSION}" || exit 1 ;;
       *) exit 1 ;;
     esac
     go mod tidy || exit 1
@@ -149,6 +166,10 @@ build_cmds() {
         -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 \
         -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=${minor}" helm.sh/helm/v3/cmd/helm
       ;;
+    cert-manager)
+      go build -p "${GO_BUILD_P:-2}" -trimpath -o "$out/cert-manager-controller" -ldflags "-s -w \
+        -X github.com/cert-manager/cert-manager/pkg/util.AppVersion=${CERT_MANAGER_VERSION}" .
+      ;;
   esac
 }
 
@@ -161,6 +182,7 @@ check_bins() {
     etcd) "$bin/etcd" --version && "$bin/etcdctl" version ;;
     pebble) [[ -x "$bin/pebble" && -x "$bin/pebble-challtestsrv" ]] ;;
     helm) "$bin/helm" version --short ;;
+    cert-manager) "$bin/cert-manager-controller" --version ;;
   esac
 }
 
