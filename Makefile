@@ -11,7 +11,7 @@ PRESET ?= dev
 BUILD_DIR := build/$(PRESET)
 SOURCES = $(shell git ls-files '*.cc' '*.h' 2>/dev/null)
 
-.PHONY: all deps tools configure build test unit integration demo demo-down bench fuzz format format-check tidy clean
+.PHONY: all deps tools configure build test unit integration demo demo-down bench bench-informer bench-certificates fuzz format format-check tidy clean
 
 all: build
 
@@ -41,8 +41,18 @@ demo: deps tools build
 	@tools/demo.sh $(BUILD_DIR)
 
 # Benchmarks against their peers (minutes; never part of make test). Figures: docs/benchmarks.md.
+# One after the other, never side by side. bench-certificates builds its peer, cert-manager's
+# controllers, into the tools cache (make test never builds it); BENCH_N, BENCH_TIMEOUT and
+# CERTKEEPER_BIN tune it (bench/certificates/run.sh).
 bench: deps tools
 	@bench/informer/run.sh
+	@bench/certificates/run.sh
+
+bench-informer: deps tools
+	@bench/informer/run.sh
+
+bench-certificates: deps tools
+	@bench/certificates/run.sh
 
 demo-down:
 	@tools/testenv down --dir build/demo
