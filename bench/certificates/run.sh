@@ -10,8 +10,9 @@
 #   BENCH_N            Certificates per controller (default 1000)
 #   BENCH_TIMEOUT      seconds to wait for all N Ready, per controller (default 600); on timeout the
 #                      row says so and the script exits 1 after printing the table
-#   BENCH_IDLE         seconds to watch the controller after all are Ready (default 10): requests in
-#                      that window are reported, as a check for update loops
+#   BENCH_QUIET        after all are Ready, the controller counts as done once it has sent no request
+#                      for this many seconds (default 5)
+#   BENCH_SETTLE       ... or after this many seconds (default 120; the row then says "NOT quiet")
 #   BENCH_PEERS        which controllers, in order (default "cert-manager certkeeper")
 #   BENCH_CRDS         the CRDs to install (default crds/, ours: the runs check that cert-manager works
 #                      with them); a directory of cert-manager's own CRDs gives a control run
@@ -22,19 +23,20 @@
 # --cluster-resource-namespace, the admin kubeconfig); a SelfSigned Issuer, a CA Certificate and a
 # CA Issuer (the shapes of tests/manifests/ca-chain) become Ready; then the measured phase: one
 # server-side `kubectl apply` of N Certificates (ECDSA P-256, one dnsName each), and one list per
-# second until N are Ready. Measured:
+# second until N are Ready; then until the controller goes quiet (BENCH_QUIET). Measured:
 #   wall      first create -> the list that sees N Ready (1 s resolution)
-#   CPU       utime+stime of the controller from /proc/PID/stat, during the phase (and in total)
+#   CPU       utime+stime of the controller from /proc/PID/stat, first create -> quiet
 #   peak RSS  VmHWM of the controller from /proc/PID/status just before it is stopped
 #   requests  apiserver audit-log entries (distinct auditID) whose User-Agent is the controller's,
-#             during the phase, divided by N (whole-run totals and a verb/resource breakdown go
-#             to the results file)
+#             first create -> quiet, divided by N (the split at Ready, whole-run totals and a
+#             verb/resource/status breakdown go to the results file)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 N="${1:-${BENCH_N:-1000}}"
 TIMEOUT="${BENCH_TIMEOUT:-600}"
 PEERS="${BENCH_PEERS:-cert-manager certkeeper}"
-IDLE="${BENCH_IDLE:-10}"
+QUIET="${BENCH_QUIET:-5}"
+SETTLE="${BENCH_SETTLE:-120}"
 export PATH="/usr/local/go/bin:$PATH"
 say() { echo "bench/certificates: $*" >&2; }
 die() { say "ERROR: $*"; exit 2; }
@@ -156,10 +158,10 @@ for peer in $PEERS; do
     --internal-healthz-listen-address 127.0.0.1:0 >"$log" 2>&1 &
   PID=$!
   chain "$ns" | k apply -f - >/dev/null
-  if ! k -n "$ns" wait --for=condition=Ready issuer/ca --timeout=120s >/dev/null 2>&1; then
+  if ! k -n "$ns" wait --for=condition=Ready issuer/ca --timeout="$((TIMEOUT < 120 ? TIMEOUT : 120))s" >/dev/null 2>&1; then
     kill -0 "$PID" 2>/dev/null || say "$peer: the controller exited; last lines of $log:"
     tail -n 20 "$log" >&2
-    say "$peer: the CA Issuer did not become Ready within 120 s (controllers not there yet?)"
+    say "$peer: TIMEOUT: the CA Issuer did not become Ready within $((TIMEOUT < 120 ? TIMEOUT : 120)) s (are its controllers there yet?); moving on"
     NOTE[$peer]="CA Issuer never Ready"; status=1
     kill -TERM "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=""
     continue
@@ -189,43 +191,60 @@ for peer in $PEERS; do
   done
   t1=$now
   line2=$(audit_count)
-  alive=0; kill -0 "$PID" 2>/dev/null && alive=1
-  cpu2=$cpu1; cpu3=$cpu1; HWM[$peer]=0
-  if ((alive)); then
-    cpu2=$(cpu_ticks "$PID")
-    sleep "$IDLE"
-    if kill -0 "$PID" 2>/dev/null; then cpu3=$(cpu_ticks "$PID"); HWM[$peer]=$(hwm_kb "$PID"); else alive=0; fi
-  fi
-  line_idle=$(audit_count)
   WALL[$peer]=$(bc -l <<<"$t1 - $t0")
   CREATE[$peer]=$(bc -l <<<"$t_created - $t0")
-  CPU[$peer]=$(bc -l <<<"($cpu2 - $cpu1) / $TICK")
-  CPU_ALL[$peer]=$(bc -l <<<"$cpu3 / $TICK")
   [[ -n "${NOTE[$peer]:-}" ]] || NOTE[$peer]="$ready/$N Ready"
+  # Settle: Ready is not the end of the work (cert-manager still writes status, deletes its
+  # temporary key Secrets and flushes Events afterwards). Wait until the controller has sent
+  # nothing for QUIET s (at most SETTLE s); CPU and requests count up to that point.
+  alive=0; kill -0 "$PID" 2>/dev/null && alive=1
+  cpu2=$cpu1; cpu3=$cpu1; HWM[$peer]=0; quiet_at=""
+  if ((alive)); then
+    cpu2=$(cpu_ticks "$PID")
+    seen=$line2; last_req=$(date +%s.%N)
+    while kill -0 "$PID" 2>/dev/null; do
+      sleep 1
+      n=$(audit_count)
+      if (($(audit_lines | sed -n "$((seen + 1)),${n}p" | grep -c "\"userAgent\":\"$ua" || true) > 0)); then
+        last_req=$(date +%s.%N)
+      fi
+      seen=$n; now=$(date +%s.%N)
+      if (($(bc <<<"$now - $last_req >= $QUIET"))); then quiet_at=$last_req; break; fi
+      (($(bc <<<"$now - $t1 >= $SETTLE"))) && break
+    done
+    if kill -0 "$PID" 2>/dev/null; then cpu3=$(cpu_ticks "$PID"); HWM[$peer]=$(hwm_kb "$PID"); else alive=0; fi
+  fi
+  line3=$(audit_count)
+  if [[ -n "$quiet_at" ]]; then
+    settle="quiet $(printf '%.0f' "$(bc -l <<<"$quiet_at - $t1")") s after all were Ready"
+  else
+    settle="NOT quiet ${SETTLE} s after all were Ready (a loop?)"
+  fi
+  CPU[$peer]=$(bc -l <<<"($cpu3 - $cpu1) / $TICK")
+  CPU_ALL[$peer]=$(bc -l <<<"$cpu3 / $TICK")
   if ((alive)); then kill -TERM "$PID"; fi
   for _ in $(seq 1 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
   kill -KILL "$PID" 2>/dev/null || true
   wait "$PID" 2>/dev/null || true
   PID=""
-  sleep 1
-  line3=$(audit_count)
 
-  # Requests: the setup window (start -> CA Issuer Ready), the phase, and what came after the
-  # phase ended (watches closing at shutdown log their completion then; they were counted where
-  # they started).
+  # Requests: the setup window (start -> CA Issuer Ready), then the measured one (first create ->
+  # quiet), split at "all Ready". A request is counted once, in the window where it started
+  # (a watch logs ResponseStarted, then ResponseComplete when it ends).
   : >"$WORK/none"
   audit_slice "$ua" $((line0 + 1)) "$line1" "$WORK/none" >"$WORK/setup-$peer.tsv"
-  cut -f1 "$WORK/setup-$peer.tsv" >"$WORK/setup-ids-$peer"
-  audit_slice "$ua" $((line1 + 1)) "$line2" "$WORK/setup-ids-$peer" >"$WORK/phase-$peer.tsv"
+  cut -f1 "$WORK/setup-$peer.tsv" >"$WORK/seen-$peer"
+  audit_slice "$ua" $((line1 + 1)) "$line2" "$WORK/seen-$peer" >"$WORK/to-ready-$peer.tsv"
+  cut -f1 "$WORK/to-ready-$peer.tsv" >>"$WORK/seen-$peer"
+  audit_slice "$ua" $((line2 + 1)) "$line3" "$WORK/seen-$peer" >"$WORK/settle-$peer.tsv"
+  cat "$WORK/to-ready-$peer.tsv" "$WORK/settle-$peer.tsv" >"$WORK/phase-$peer.tsv"
   REQ[$peer]=$(wc -l <"$WORK/phase-$peer.tsv")
-  cut -f1 "$WORK/phase-$peer.tsv" >>"$WORK/setup-ids-$peer"
-  audit_slice "$ua" $((line2 + 1)) "$line_idle" "$WORK/setup-ids-$peer" >"$WORK/idle-$peer.tsv"
-  idle_req=$(wc -l <"$WORK/idle-$peer.tsv")
-  idle_what=$(cut -f2,3 "$WORK/idle-$peer.tsv" | sort | uniq -c | sort -rn | head -n 5 |
+  req_ready=$(wc -l <"$WORK/to-ready-$peer.tsv")
+  settle_what=$(cut -f2,3 "$WORK/settle-$peer.tsv" | sort | uniq -c | sort -rn | head -n 4 |
     awk '{ printf "%s%s %s %s", (NR > 1 ? ", " : ""), $1, $2, $3 }')
-  REQ_ALL[$peer]=$(($(wc -l <"$WORK/setup-$peer.tsv") + REQ[$peer] + idle_req))
+  REQ_ALL[$peer]=$(($(wc -l <"$WORK/setup-$peer.tsv") + REQ[$peer]))
   {
-    echo "#### $peer: requests during the phase, by verb and resource"
+    echo "#### $peer: requests from the first create until quiet, by verb, resource and status"
     echo
     echo "| verb | resource | HTTP status | requests | per Certificate |"
     echo "| --- | --- | --- | --- | --- |"
@@ -242,8 +261,9 @@ for peer in $PEERS; do
     jq -c '.status | keys' 2>/dev/null || echo '?')
   echo "- **$peer**: ${NOTE[$peer]}; creating the $N Certificates took $(printf '%.1f' "${CREATE[$peer]}") s" \
     "(one server-side apply); $crs CertificateRequests for $((N + 1)) Certificates; revisions: $revs;" \
-    "status fields of leaf-00001: \`$sample\`; in the ${IDLE} s after all were Ready: $idle_req requests${idle_what:+ ($idle_what)}," \
-    "$(printf '%.2f' "$(bc -l <<<"($cpu3 - $cpu2) / $TICK")") CPU s; whole run (start-up, CA chain, phase, idle):" \
+    "status fields of leaf-00001: \`$sample\`; until all Ready: $(printf '%.2f' "$(bc -l <<<"($cpu2 - $cpu1) / $TICK")") CPU s," \
+    "$req_ready requests; $settle, after $(wc -l <"$WORK/settle-$peer.tsv") more requests${settle_what:+ ($settle_what)};" \
+    "whole run (start-up, CA chain, measured):" \
     "$(printf '%.2f' "${CPU_ALL[$peer]}") CPU s, ${REQ_ALL[$peer]} requests." >"$WORK/notes-$peer.md"
   say "$peer: ${NOTE[$peer]} in $(printf '%.1f' "${WALL[$peer]}") s"
   k delete namespace "$ns" --wait=false >/dev/null 2>&1 || true
