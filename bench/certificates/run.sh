@@ -163,6 +163,8 @@ for peer in $PEERS; do
     tail -n 20 "$log" >&2
     say "$peer: TIMEOUT: the CA Issuer did not become Ready within $((TIMEOUT < 120 ? TIMEOUT : 120)) s (are its controllers there yet?); moving on"
     NOTE[$peer]="CA Issuer never Ready"; status=1
+    echo "- **$peer**: not measured: the CA Issuer was not Ready $((TIMEOUT < 120 ? TIMEOUT : 120)) s after the" \
+      "controller started (its log: $log)." >"$WORK/notes-$peer.md"
     kill -TERM "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=""
     continue
   fi
@@ -282,7 +284,8 @@ ratio() { # a b
   if [[ -z "$1" || -z "$2" ]] || (($(bc <<<"$2 == 0"))); then echo "–"; else printf '%.2f×' "$(bc -l <<<"$1 / $2")"; fi
 }
 {
-  echo "Certificates from one CA Issuer, N=$N, $(date -u +%Y-%m-%d), $(nproc) cores;" \
+  echo "Certificates from one CA Issuer, N=$N, $(date -u +%Y-%m-%d), $(nproc) cores (load average at the end:" \
+    "$(cut -d' ' -f1-3 /proc/loadavg));" \
     "cert-manager ${CERT_MANAGER_VERSION:-?} (tools/go/cert-manager), certkeeper ${CK:+$("$CK" version 2>/dev/null | head -n1)}"
   echo
   echo "| controller | Certificates | wall s (create → all Ready) | CPU s | peak RSS (MiB) | API requests | requests / Certificate |"
