@@ -140,7 +140,7 @@ audit_slice() { # ua-prefix from-line to-line exclude-ids-file
       !($1 in seen) { seen[$1] = 1; print $1 "\t" $2 "\t" $3 "\t" $4 }'
 }
 
-declare -A WALL CPU CPU_ALL HWM REQ REQ_ALL NOTE CREATE
+declare -A WALL CPU CPU_ALL HWM REQ REQ_ALL NOTE CREATE DONE
 status=0
 for peer in $PEERS; do
   ns="bench-$peer"
@@ -195,7 +195,7 @@ for peer in $PEERS; do
   line2=$(audit_count)
   WALL[$peer]=$(bc -l <<<"$t1 - $t0")
   CREATE[$peer]=$(bc -l <<<"$t_created - $t0")
-  [[ -n "${NOTE[$peer]:-}" ]] || NOTE[$peer]="$ready/$N Ready"
+  if [[ -z "${NOTE[$peer]:-}" ]]; then NOTE[$peer]="$ready/$N Ready"; DONE[$peer]=1; fi
   # Settle: Ready is not the end of the work (cert-manager still writes status, deletes its
   # temporary key Secrets and flushes Events afterwards). Wait until the controller has sent
   # nothing for QUIET s (at most SETTLE s); CPU and requests count up to that point.
@@ -203,6 +203,8 @@ for peer in $PEERS; do
   cpu2=$cpu1; cpu3=$cpu1; HWM[$peer]=0; quiet_at=""
   if ((alive)); then
     cpu2=$(cpu_ticks "$PID")
+    [[ -n "${DONE[$peer]:-}" ]] || SETTLE_NOW=0 # a timed-out run: no settling
+    SETTLE_NOW=${SETTLE_NOW:-$SETTLE}
     seen=$line2; last_req=$(date +%s.%N)
     while kill -0 "$PID" 2>/dev/null; do
       sleep 1
@@ -212,12 +214,15 @@ for peer in $PEERS; do
       fi
       seen=$n; now=$(date +%s.%N)
       if (($(bc <<<"$now - $last_req >= $QUIET"))); then quiet_at=$last_req; break; fi
-      (($(bc <<<"$now - $t1 >= $SETTLE"))) && break
+      (($(bc <<<"$now - $t1 >= $SETTLE_NOW"))) && break
     done
     if kill -0 "$PID" 2>/dev/null; then cpu3=$(cpu_ticks "$PID"); HWM[$peer]=$(hwm_kb "$PID"); else alive=0; fi
   fi
+  unset SETTLE_NOW
   line3=$(audit_count)
-  if [[ -n "$quiet_at" ]]; then
+  if [[ -z "${DONE[$peer]:-}" ]]; then
+    settle="not settled (the run did not finish)"
+  elif [[ -n "$quiet_at" ]]; then
     settle="quiet $(printf '%.0f' "$(bc -l <<<"$quiet_at - $t1")") s after all were Ready"
   else
     settle="NOT quiet ${SETTLE} s after all were Ready (a loop?)"
@@ -277,6 +282,9 @@ fmt_row() { # peer
   if [[ -z "${WALL[$p]:-}" ]]; then
     printf '| %s | %s | – | – | – | – | – |\n' "$p" "$N"; return
   fi
+  if [[ -z "${DONE[$p]:-}" ]]; then
+    printf '| %s | %s | %s | – | – | – | – |\n' "$p" "$N" "${NOTE[$p]}"; return
+  fi
   printf '| %s | %s | %.1f | %.2f | %.1f | %s | %.2f |\n' "$p" "$N" "${WALL[$p]}" "${CPU[$p]}" \
     "$(bc -l <<<"${HWM[$p]} / 1024")" "${REQ[$p]}" "$(bc -l <<<"${REQ[$p]} / $N")"
 }
@@ -291,7 +299,7 @@ ratio() { # a b
   echo "| controller | Certificates | wall s (create → all Ready) | CPU s | peak RSS (MiB) | API requests | requests / Certificate |"
   echo "| --- | --- | --- | --- | --- | --- | --- |"
   for p in $PEERS; do fmt_row "$p"; done
-  if [[ " $PEERS " == *" cert-manager "* && " $PEERS " == *" certkeeper "* ]]; then
+  if [[ -n "${DONE[cert-manager]:-}" && -n "${DONE[certkeeper]:-}" ]]; then
     printf '| **ratio cert-manager / certkeeper** | | %s | %s | %s | %s | %s |\n' \
       "$(ratio "${WALL[cert-manager]:-}" "${WALL[certkeeper]:-}")" \
       "$(ratio "${CPU[cert-manager]:-}" "${CPU[certkeeper]:-}")" \
