@@ -11,7 +11,7 @@ PRESET ?= dev
 BUILD_DIR := build/$(PRESET)
 SOURCES = $(shell git ls-files '*.cc' '*.h' 2>/dev/null)
 
-.PHONY: all deps tools configure build test unit integration demo demo-down bench bench-informer bench-acme fuzz format format-check tidy clean
+.PHONY: all deps tools configure build test unit integration demo demo-down bench bench-informer bench-acme bench-certificates fuzz format format-check tidy clean
 
 all: build
 
@@ -41,17 +41,21 @@ demo: deps tools build
 	@tools/demo.sh $(BUILD_DIR)
 
 # Benchmarks against their peers (minutes; never part of make test). Figures: docs/benchmarks.md.
-# One after the other, never side by side. bench-acme builds its peer, lego, into the tools cache
-# (make test never builds it).
+# One after the other, never side by side. bench-acme and bench-certificates build their peers
+# (lego; cert-manager's controllers) into the tools cache (make test never builds them);
+# BENCH_N, BENCH_TIMEOUT and CERTKEEPER_BIN tune them (bench/*/run.sh).
 bench: deps tools
 	@bench/informer/run.sh
 	@bench/acme/run.sh
+	@bench/certificates/run.sh
 
 bench-informer: deps tools
 	@bench/informer/run.sh
 
 bench-acme: deps tools
 	@bench/acme/run.sh
+bench-certificates: deps tools
+	@bench/certificates/run.sh
 
 demo-down:
 	@tools/testenv down --dir build/demo

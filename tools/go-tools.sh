@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the test tools (kube-apiserver, kube-controller-manager, kubectl, etcd, etcdctl, Pebble,
-# pebble-challtestsrv, helm) and the benchmark peers (lego) from Go modules, once per version, into
-# a cache outside the work tree.
+# pebble-challtestsrv, helm) and the benchmark peers (lego, cert-manager) from Go modules, once
+# per version, into a cache outside the work tree.
 #
 #   tools/go-tools.sh ensure [TOOL...]   build what is missing (default: the test tools, not the
 #                                        benchmark peers); print nothing else
@@ -10,9 +10,11 @@
 #   tools/go-tools.sh env                print shell assignments CK_BIN_<NAME>=<path> for testenv
 #
 # TOOL is one of: k8s etcd pebble helm (the test tools: `ensure` and `env` without TOOL) or
-# lego (a benchmark peer, built only when named: `make bench` does, `make test` never does).
-# lego's wrapper is the one with source of its own: tools/go/lego/main.go (`lego-run`, a driver of
-# the lego v5 library; its header says why not the lego CLI), so its cache key also hashes that.
+# The benchmark peers, built only when named (`make bench` does, `make test` never does). Their
+# wrappers have source of their own, so their cache keys also hash it: tools/go/lego/main.go
+# (`lego-run`, a driver of the lego v5 library; its header says why not the lego CLI) and
+# tools/go/cert-manager/main.go (`cert-manager-controller`, cert-manager's controllers wired up
+# by us; its header says why not cert-manager's own main).
 #
 # CK_VERSIONS_FILE overrides tools/versions.env (the tools test uses it to pin a bogus version).
 #
@@ -33,7 +35,7 @@ source "$VERSIONS_FILE"
 export GOWORK=off GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=
 CACHE_ROOT="${CERTKEEPER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/certkeeper}"
 ALL_TOOLS=(k8s etcd pebble helm)
-BENCH_TOOLS=(lego)
+BENCH_TOOLS=(lego cert-manager)
 
 die() { echo "go-tools: $*" >&2; exit 1; }
 
@@ -49,6 +51,7 @@ tool_version() {
     pebble) echo "$PEBBLE_VERSION" ;;
     helm) echo "$HELM_VERSION" ;;
     lego) echo "$LEGO_VERSION" ;;
+    cert-manager) echo "$CERT_MANAGER_VERSION" ;;
     *) die "unknown tool '$1' (known: ${ALL_TOOLS[*]} ${BENCH_TOOLS[*]})" ;;
   esac
 }
@@ -69,6 +72,7 @@ tool_module() {
     pebble) echo "github.com/letsencrypt/pebble/v2" ;;
     helm) echo "helm.sh/helm/v3" ;;
     lego) echo "github.com/go-acme/lego/v5" ;;
+    cert-manager) echo "github.com/cert-manager/cert-manager" ;;
   esac
 }
 
@@ -119,6 +123,7 @@ pin() {
         "github.com/letsencrypt/pebble/v2/cmd/pebble-challtestsrv@${PEBBLE_VERSION}" || exit 1 ;;
       helm) go get -tool "helm.sh/helm/v3/cmd/helm@${HELM_VERSION}" || exit 1 ;;
       lego) go get "github.com/go-acme/lego/v5/lego@${LEGO_VERSION}" || exit 1 ;;
+      cert-manager) go get "github.com/cert-manager/cert-manager@${CERT_MANAGER_VERSION}" || exit 1 ;;
       *) exit 1 ;;
     esac
     go mod tidy || exit 1
@@ -168,6 +173,10 @@ build_cmds() {
     lego)
       go build -trimpath -ldflags "-s -w -X main.version=${LEGO_VERSION}" -o "$out/lego-run" .
       ;;
+    cert-manager)
+      go build -p "${GO_BUILD_P:-2}" -trimpath -o "$out/cert-manager-controller" -ldflags "-s -w \
+        -X github.com/cert-manager/cert-manager/pkg/util.AppVersion=${CERT_MANAGER_VERSION}" .
+      ;;
   esac
 }
 
@@ -181,6 +190,7 @@ check_bins() {
     pebble) [[ -x "$bin/pebble" && -x "$bin/pebble-challtestsrv" ]] ;;
     helm) "$bin/helm" version --short ;;
     lego) "$bin/lego-run" --version ;;
+    cert-manager) "$bin/cert-manager-controller" --version ;;
   esac
 }
 

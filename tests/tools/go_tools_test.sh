@@ -35,7 +35,15 @@ check "a failed pin leaves the wrapper module untouched" test "$before" = "$afte
 check "no .complete marker for the failed build" \
   bash -c "! ls '$scratch'/cache/tools/pebble/*/.complete 2>/dev/null"
 
-# 3. Unknown tools are refused by name.
+# 3. Benchmark peers (cert-manager) are built only when named: the default set and `env` (what
+# make test and testenv use) leave them out.
+env_out=$("$GT" env 2>&1)
+check "env lists the test tools only, no benchmark peer" \
+  bash -c "grep -q CK_TOOLS_PEBBLE= <<<'$env_out' && ! grep -qi cert.manager <<<'$env_out'"
+check "the default ensure set has no benchmark peer" \
+  bash -c "grep -q '^ALL_TOOLS=(k8s etcd pebble helm)\$' '$GT'"
+
+# 4. Unknown tools are refused by name.
 err=$("$GT" ensure nosuchtool 2>&1)
 check "unknown tool is refused" grep -q "unknown tool 'nosuchtool'" <<<"$err"
 
