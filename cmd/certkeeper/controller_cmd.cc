@@ -27,14 +27,18 @@ namespace {
 
 constexpr std::string_view kPrefix = "certkeeper controller: ";
 
-// Durations are Go duration strings ("60s", "1m30s"), as in cert-manager's flags.
-struct DurationFlags {
+// Flags that need more than CLI11 gives: Go duration strings ("60s", "1m30s", as in
+// cert-manager's flags), and whether the rate-limit flags were given at all.
+struct RawFlags {
   std::string lease = "60s";
   std::string renew = "40s";
   std::string retry = "15s";
+  // Whether --kube-api-qps / --kube-api-burst were given; if neither was, the limit is chosen
+  // after probing the server (see choose_rate_limit).
+  bool rate_limit_given = false;
 };
 
-common::Status parse_durations(const DurationFlags& flags, manager::ManagerOptions& options) {
+common::Status parse_durations(const RawFlags& flags, manager::ManagerOptions& options) {
   for (const auto& [text, flag, out] :
        {std::tuple{&flags.lease, "--leader-election-lease-duration", &options.lease_duration},
         std::tuple{&flags.renew, "--leader-election-renew-deadline", &options.renew_deadline},
@@ -50,8 +54,31 @@ common::Status parse_durations(const DurationFlags& flags, manager::ManagerOptio
   return common::ok();
 }
 
-int run_controller(manager::ManagerOptions options, const DurationFlags& durations) {
-  if (auto status = parse_durations(durations, options); !status) {
+// The client-side rate limit: what the flags say when given (QPS <= 0 turns it off); otherwise
+// none when the server has API Priority and Fairness (it protects itself, and a client-side
+// 20 QPS would make a thousand Certificates take minutes), else cert-manager's 20/50.
+void choose_rate_limit(const manager::ManagerOptions& options, bool given, kube::RestConfig& config,
+                       const common::Clock& clock) {
+  auto log = common::logger("controller");
+  config.qps = options.kube_api_qps;
+  config.burst = options.kube_api_burst;
+  if (given) {
+    return;
+  }
+  auto probe = kube::Client::create(config, clock);
+  auto apf = kube::server_has_priority_and_fairness(*probe);
+  if (apf && *apf) {
+    config.qps = 0;
+    log->info("the API server has Priority and Fairness: no client-side rate limit "
+              "(set --kube-api-qps to impose one)");
+  } else {
+    log->info("client-side rate limit {} QPS, burst {}{}", config.qps, config.burst,
+              apf ? "" : " (could not probe the server: " + apf.error().message() + ")");
+  }
+}
+
+int run_controller(manager::ManagerOptions options, const RawFlags& raw) {
+  if (auto status = parse_durations(raw, options); !status) {
     std::cerr << kPrefix << status.error().message() << '\n';
     return 2;
   }
@@ -80,8 +107,7 @@ int run_controller(manager::ManagerOptions options, const DurationFlags& duratio
     std::cerr << kPrefix << config.error().message() << '\n';
     return 1;
   }
-  config->qps = options.kube_api_qps;
-  config->burst = options.kube_api_burst;
+  choose_rate_limit(options, raw.rate_limit_given, *config, clock);
   auto client = kube::Client::create(std::move(*config), clock);
 
   // Blocked before any thread starts so every thread inherits the mask and the signals reach
@@ -130,7 +156,7 @@ int run_controller(manager::ManagerOptions options, const DurationFlags& duratio
 Runner register_controller(CLI::App& app) {
   auto* sub = app.add_subcommand("controller", "Run the certificate controllers");
   auto options = std::make_shared<manager::ManagerOptions>();
-  auto durations = std::make_shared<DurationFlags>();
+  auto raw = std::make_shared<RawFlags>();
   sub->add_option("--kubeconfig", options->kubeconfig,
                   "Path to a kubeconfig; empty: in-cluster config when running in a Pod");
   sub->add_option("--context", options->context, "The kubeconfig context to use");
@@ -148,19 +174,25 @@ Runner register_controller(CLI::App& app) {
   sub->add_option("--leader-election-id", options->leader_election_id,
                   "Name of the leader-election Lease")
       ->capture_default_str();
-  sub->add_option("--leader-election-lease-duration", durations->lease,
+  sub->add_option("--leader-election-lease-duration", raw->lease,
                   "How long a follower waits on an unrenewed Lease before taking it")
       ->capture_default_str();
-  sub->add_option("--leader-election-renew-deadline", durations->renew,
+  sub->add_option("--leader-election-renew-deadline", raw->renew,
                   "How long the leader keeps trying to renew before it stops")
       ->capture_default_str();
-  sub->add_option("--leader-election-retry-period", durations->retry,
+  sub->add_option("--leader-election-retry-period", raw->retry,
                   "Time between attempts to acquire or renew")
       ->capture_default_str();
-  sub->add_option("--kube-api-qps", options->kube_api_qps, "Client-side limit on API requests/s")
-      ->capture_default_str();
-  sub->add_option("--kube-api-burst", options->kube_api_burst, "Burst above --kube-api-qps")
-      ->capture_default_str();
+  auto* qps = sub->add_option("--kube-api-qps", options->kube_api_qps,
+                              "Client-side limit on API requests/s (<= 0: none); by default none "
+                              "when the server has API Priority and Fairness, else 20")
+                   ->capture_default_str();
+  auto* burst = sub->add_option("--kube-api-burst", options->kube_api_burst,
+                                "Burst above --kube-api-qps")
+                     ->capture_default_str();
+  sub->callback([qps, burst, raw] {
+    raw->rate_limit_given = qps->count() > 0 || burst->count() > 0;
+  });
   sub->add_option("--concurrent-workers", options->concurrent_workers, "Workers per controller")
       ->capture_default_str();
   sub->add_option("--max-concurrent-challenges", options->max_concurrent_challenges,
@@ -176,7 +208,7 @@ Runner register_controller(CLI::App& app) {
   sub->add_option("--internal-healthz-listen-address", options->healthz_listen_address,
                   "host:port for /healthz, /livez and /readyz")
       ->capture_default_str();
-  return [options, durations] { return run_controller(*options, *durations); };
+  return [options, raw] { return run_controller(*options, *raw); };
 }
 
 }  // namespace certkeeper::cmd

@@ -335,4 +335,15 @@ common::Result<ResourceInfo> Client::discover(const std::string& group, const st
                                 group.empty() ? version : group + "/" + version));
 }
 
+common::Result<bool> server_has_priority_and_fairness(Client& client) {
+  auto response = client.request({.path = "/livez/ping", .timeout = std::chrono::seconds(10)});
+  if (!response) {
+    return tl::unexpected(response.error());
+  }
+  if (response->status / 100 != 2) {
+    return make_error(status_error(*response, "GET /livez/ping"));
+  }
+  return response->headers.get("X-Kubernetes-PF-FlowSchema-UID").has_value();
+}
+
 }  // namespace certkeeper::kube

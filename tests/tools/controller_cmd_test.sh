@@ -75,6 +75,10 @@ holder=$(k -n "$ns" get lease certkeeper-controller -o jsonpath='{.spec.holderId
 check "the Lease is released on a clean stop (holder '$holder')" test -z "$holder"
 grep -q "received SIGTERM" "$scratch/out"
 check "the log says why it stopped" test $? -eq 0
+# The apiserver has API Priority and Fairness on (the default): with no --kube-api-qps given,
+# the controller turns its own rate limiter off, as cert-manager 1.21 does.
+grep -q "has Priority and Fairness: no client-side rate limit" "$scratch/out"
+check "no client-side rate limit against an APF server when none is asked for" test $? -eq 0
 
 if ((fails > 0)); then
   echo "--- controller output ---"; cat "$scratch/out"
