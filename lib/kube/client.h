@@ -79,7 +79,7 @@ common::Error status_error(const http::Response& response, std::string_view what
 
 // Whether the API server runs API Priority and Fairness (server-side flow control, on by default
 // since Kubernetes 1.20, GA in 1.29): it then names the FlowSchema that classified a request in
-// the X-Kubernetes-PF-FlowSchema-UID response header. One GET /livez/ping. Controllers turn their
+// the X-Kubernetes-PF-FlowSchema-UID response header. One GET /version. Controllers turn their
 // client-side rate limiter off when it does, as cert-manager 1.21 and controller-runtime do.
 class Client;
 common::Result<bool> server_has_priority_and_fairness(Client& client);
