@@ -142,9 +142,11 @@ std::optional<SecretView> Caches::secret(const std::string& ns, const std::strin
   return std::move(*decoded);
 }
 
-std::vector<api::Certificate> Caches::certificates_in(const std::string& ns) const {
+std::vector<api::Certificate> Caches::certificates_with_secret(
+    const std::string& ns, const std::string& secret_name) const {
   std::vector<api::Certificate> out;
-  for (const auto& object : certificates->by_index("namespace", ns)) {
+  for (const auto& object :
+       certificates->by_index(std::string(kIndexSecretName), ns + "/" + secret_name)) {
     if (auto decoded = api::decode_certificate(*object)) {
       out.push_back(std::move(*decoded));
     }

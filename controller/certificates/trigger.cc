@@ -43,8 +43,10 @@ class Trigger final : public CertificatesController {
     }
     const auto& meta = certificate->metadata;
     auto secret = caches().secret(meta.namespace_, certificate->spec.secret_name);
-    if (!certificate_owns_secret(*certificate, caches().certificates_in(meta.namespace_),
-                                 secret ? &*secret : nullptr)) {
+    if (!certificate_owns_secret(
+            *certificate,
+            caches().certificates_with_secret(meta.namespace_, certificate->spec.secret_name),
+            secret ? &*secret : nullptr)) {
       log().debug("{}: another Certificate owns Secret {}", key, certificate->spec.secret_name);
       return kube::ReconcileResult::requeue_after(kDuplicateSecretRequeue);
     }

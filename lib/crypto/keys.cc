@@ -5,6 +5,7 @@
 #include <openssl/pem.h>
 
 #include "lib/crypto/encoding.h"
+#include "lib/crypto/internal/memo.h"
 #include "lib/crypto/internal/openssl_util.h"
 #include "lib/crypto/primitives.h"
 
@@ -184,7 +185,27 @@ common::Result<PrivateKey> PrivateKey::generate(KeyAlgorithm algorithm, int size
   return KeyAccess::wrap_private(std::move(pkey));
 }
 
+namespace {
+
+internal::Memo<PrivateKey>& pem_key_memo() {
+  static internal::Memo<PrivateKey> memo;
+  return memo;
+}
+
+}  // namespace
+
 common::Result<PrivateKey> PrivateKey::from_pem(std::string_view pem) {
+  if (auto known = pem_key_memo().find(pem)) {
+    return std::move(*known);
+  }
+  auto parsed = parse_pem(pem);
+  if (parsed) {
+    pem_key_memo().add(pem, *parsed);
+  }
+  return parsed;
+}
+
+common::Result<PrivateKey> PrivateKey::parse_pem(std::string_view pem) {
   internal::clear_openssl_errors();
   auto bio = internal::read_bio(pem);
   if (bio == nullptr) {

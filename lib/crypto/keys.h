@@ -84,7 +84,9 @@ class PrivateKey {
 
   // PEM "RSA PRIVATE KEY" (PKCS#1), "EC PRIVATE KEY" (SEC1) or "PRIVATE KEY" (PKCS#8); other
   // PEM blocks before the key (a certificate, say) are skipped. Encrypted keys, malformed input
-  // and unsupported key types (DSA, Ed448, other curves) are kInvalidArgument.
+  // and unsupported key types (DSA, Ed448, other curves) are kInvalidArgument. Parsed keys are
+  // remembered by their PEM text (a bounded, process-wide memo), so reading the same Secret
+  // again costs a lookup, not an OpenSSL decode.
   static common::Result<PrivateKey> from_pem(std::string_view pem);
   // DER in any of the three structures above.
   static common::Result<PrivateKey> from_der(std::string_view der);
@@ -105,6 +107,7 @@ class PrivateKey {
 
  private:
   friend struct internal::KeyAccess;
+  static common::Result<PrivateKey> parse_pem(std::string_view pem);
   PrivateKey(std::shared_ptr<evp_pkey_st> pkey, PublicKey public_key)
       : pkey_(std::move(pkey)), public_key_(std::move(public_key)) {}
 

@@ -7,6 +7,8 @@
 #include <openssl/err.h>
 #include <openssl/objects.h>
 
+#include "lib/crypto/internal/memo.h"
+
 namespace certkeeper::crypto::internal {
 
 using common::ErrorCode;
@@ -157,7 +159,14 @@ common::Result<KeyFacts> key_facts(const EVP_PKEY* pkey) {
                         " (supported: RSA, ECDSA P-256/P-384/P-521, Ed25519)");
 }
 
-common::Result<PublicKey> public_key_from_spki(std::string_view der) {
+namespace {
+
+Memo<PublicKey>& spki_memo() {
+  static Memo<PublicKey> memo;
+  return memo;
+}
+
+common::Result<PublicKey> parse_spki(std::string_view der) {
   if (!fits_int(der)) {
     return make_error(ErrorCode::kInvalidArgument, "public key DER too large");
   }
@@ -173,6 +182,20 @@ common::Result<PublicKey> public_key_from_spki(std::string_view der) {
                       "malformed SubjectPublicKeyInfo: trailing data after the key");
   }
   return KeyAccess::wrap_public(std::move(pkey));
+}
+
+}  // namespace
+
+// Every certificate, CSR and key the controllers read reaches its public key through here.
+common::Result<PublicKey> public_key_from_spki(std::string_view der) {
+  if (auto known = spki_memo().find(der)) {
+    return std::move(*known);
+  }
+  auto parsed = parse_spki(der);
+  if (parsed) {
+    spki_memo().add(der, *parsed);
+  }
+  return parsed;
 }
 
 }  // namespace certkeeper::crypto::internal
