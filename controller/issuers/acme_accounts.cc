@@ -1,0 +1,92 @@
+#include "controller/issuers/acme_accounts.h"
+
+#include "lib/http/curl_client.h"
+
+namespace certkeeper::issuers {
+
+namespace {
+
+// An AcmeClient together with the HTTP client it borrows, so both live as long as any holder.
+struct ClientBundle {
+  ClientBundle(const AcmeServerConfig& config, const crypto::PrivateKey& key,
+               const common::Clock& clock)
+      : http(http::ClientOptions{
+            .tls = {.ca_pem = config.ca_bundle, .insecure_skip_verify = config.skip_tls_verify}}),
+        acme(http, clock, key, {.directory_url = config.server}) {}
+  http::CurlHttpClient http;
+  acme::AcmeClient acme;
+};
+
+}  // namespace
+
+std::shared_ptr<acme::AcmeClient> AcmeAccounts::client_for(const std::string& issuer_uid,
+                                                           const AcmeServerConfig& config,
+                                                           const crypto::PrivateKey& key,
+                                                           const std::string& key_hash,
+                                                           const common::Clock& clock) {
+  std::lock_guard lock(mu_);
+  auto& entry = entries_[issuer_uid];
+  if (entry.client && entry.config == config && entry.key_hash == key_hash) {
+    return entry.client;
+  }
+  auto bundle = std::make_shared<ClientBundle>(config, key, clock);
+  entry = Entry{config, key_hash, std::shared_ptr<acme::AcmeClient>(bundle, &bundle->acme), false};
+  return entry.client;
+}
+
+void AcmeAccounts::set_ready(const std::string& issuer_uid, const std::string& account_url) {
+  std::lock_guard lock(mu_);
+  const auto found = entries_.find(issuer_uid);
+  if (found == entries_.end() || !found->second.client) {
+    return;
+  }
+  if (found->second.client->account_url() != account_url) {
+    found->second.client->set_account_url(account_url);
+  }
+  found->second.ready = true;
+}
+
+std::shared_ptr<acme::AcmeClient> AcmeAccounts::get(const std::string& issuer_uid) const {
+  std::lock_guard lock(mu_);
+  const auto found = entries_.find(issuer_uid);
+  if (found == entries_.end() || !found->second.ready) {
+    return nullptr;
+  }
+  return found->second.client;
+}
+
+void AcmeAccounts::remove(const std::string& issuer_uid) {
+  std::lock_guard lock(mu_);
+  entries_.erase(issuer_uid);
+  failures_.erase(issuer_uid);
+}
+
+void AcmeAccounts::record_failure(const std::string& issuer_uid, const std::string& fingerprint,
+                                  std::chrono::steady_clock::time_point retry_at) {
+  std::lock_guard lock(mu_);
+  failures_[issuer_uid] = Failure{fingerprint, retry_at};
+}
+
+std::optional<std::chrono::nanoseconds> AcmeAccounts::failure_pending(
+    const std::string& issuer_uid, const std::string& fingerprint,
+    std::chrono::steady_clock::time_point now) const {
+  std::lock_guard lock(mu_);
+  const auto found = failures_.find(issuer_uid);
+  if (found == failures_.end() || found->second.fingerprint != fingerprint ||
+      found->second.retry_at <= now) {
+    return std::nullopt;
+  }
+  return found->second.retry_at - now;
+}
+
+void AcmeAccounts::clear_failure(const std::string& issuer_uid) {
+  std::lock_guard lock(mu_);
+  failures_.erase(issuer_uid);
+}
+
+std::size_t AcmeAccounts::size() const {
+  std::lock_guard lock(mu_);
+  return entries_.size();
+}
+
+}  // namespace certkeeper::issuers
