@@ -30,20 +30,33 @@ std::shared_ptr<acme::AcmeClient> AcmeAccounts::client_for(const std::string& is
     return entry.client;
   }
   auto bundle = std::make_shared<ClientBundle>(config, key, clock);
-  entry = Entry{config, key_hash, std::shared_ptr<acme::AcmeClient>(bundle, &bundle->acme), false};
+  entry = Entry{config, key_hash, std::shared_ptr<acme::AcmeClient>(bundle, &bundle->acme), false,
+                std::nullopt};
   return entry.client;
 }
 
-void AcmeAccounts::set_ready(const std::string& issuer_uid, const std::string& account_url) {
+void AcmeAccounts::set_ready(const std::string& issuer_uid,
+                             const api::AcmeIssuerStatus& registered) {
   std::lock_guard lock(mu_);
   const auto found = entries_.find(issuer_uid);
   if (found == entries_.end() || !found->second.client) {
     return;
   }
-  if (found->second.client->account_url() != account_url) {
-    found->second.client->set_account_url(account_url);
+  const std::string url = registered.uri.value_or("");
+  if (found->second.client->account_url() != url) {
+    found->second.client->set_account_url(url);
   }
   found->second.ready = true;
+  found->second.registered = registered;
+}
+
+std::optional<api::AcmeIssuerStatus> AcmeAccounts::registered(const std::string& issuer_uid) const {
+  std::lock_guard lock(mu_);
+  const auto found = entries_.find(issuer_uid);
+  if (found == entries_.end()) {
+    return std::nullopt;
+  }
+  return found->second.registered;
 }
 
 std::shared_ptr<acme::AcmeClient> AcmeAccounts::get(const std::string& issuer_uid) const {

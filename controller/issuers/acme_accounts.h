@@ -8,6 +8,7 @@
 #include <string>
 
 #include "lib/acme/client.h"
+#include "lib/api/issuer.h"
 #include "lib/common/clock.h"
 #include "lib/crypto/keys.h"
 
@@ -47,8 +48,13 @@ class AcmeAccounts {
                                                const std::string& key_hash,
                                                const common::Clock& clock);
 
-  // Marks the issuer's client ready for use with `account_url` (set on the client).
-  void set_ready(const std::string& issuer_uid, const std::string& account_url);
+  // Marks the issuer's client ready for use with the account `registered` describes (its URL is
+  // set on the client), and remembers that status.acme until the client is replaced.
+  void set_ready(const std::string& issuer_uid, const api::AcmeIssuerStatus& registered);
+  // The status.acme last passed to set_ready() for the issuer's current client: lets a
+  // reconcile that reads a cache older than our own status write see the account it already has.
+  [[nodiscard]] std::optional<api::AcmeIssuerStatus> registered(
+      const std::string& issuer_uid) const;
   // The issuer's client once set_ready() was called for it, else nullptr: what the orders and
   // challenges controllers use (nullptr means "the issuer is not ready yet").
   [[nodiscard]] std::shared_ptr<acme::AcmeClient> get(const std::string& issuer_uid) const;
@@ -75,6 +81,7 @@ class AcmeAccounts {
     std::string key_hash;
     std::shared_ptr<acme::AcmeClient> client;
     bool ready = false;
+    std::optional<api::AcmeIssuerStatus> registered;
   };
   struct Failure {
     std::string fingerprint;

@@ -21,6 +21,11 @@ Readiness not_ready(std::string_view reason, std::string message) {
   return {api::ConditionStatus::kFalse, std::string(reason), std::move(message)};
 }
 
+Readiness registered_readiness() {
+  return {api::ConditionStatus::kTrue, std::string(api::kReasonAcmeAccountRegistered),
+          std::string(kMessageAccountRegistered)};
+}
+
 // The status.acme to keep while the account is not (re)established: the previous one while it
 // still describes this key on this server, else nothing (a new key means a new account).
 std::optional<api::AcmeIssuerStatus> kept_status(const api::AcmeIssuer& acme,
@@ -184,8 +189,14 @@ AcmeSetupOutcome setup_acme_account(const GenericIssuer& issuer, kube::Client& c
   const auto action = account_action(acme, previous, *hash);
   if (action == AccountAction::kNone) {
     // Nothing the account depends on changed: no request to the CA (cert-manager #407, #6222).
-    accounts.set_ready(uid, *previous->uri);
+    accounts.set_ready(uid, *previous);
     return {std::nullopt, previous};
+  }
+  if (auto known = accounts.registered(uid);
+      known && account_action(acme, known, *hash) == AccountAction::kNone) {
+    // This process registered the account a moment ago and the cache has not seen that status
+    // write yet: no second registration.
+    return {registered_readiness(), known};
   }
 
   auto kept = kept_status(acme, previous, *hash);
@@ -195,8 +206,15 @@ AcmeSetupOutcome setup_acme_account(const GenericIssuer& issuer, kube::Client& c
   }
   const std::string fingerprint = registration_fingerprint(acme, *hash, eab.hmac_key);
   if (auto wait = accounts.failure_pending(uid, fingerprint, clock.steady_now())) {
-    // The CA refused exactly these inputs already; the condition says why.
-    return {std::nullopt, kept, kube::ReconcileResult::requeue_after(*wait)};
+    // The CA refused exactly these inputs already; the condition written then says why.
+    const auto* current = api::find_condition(issuer.status.conditions, api::kConditionReady);
+    Readiness readiness =
+        current != nullptr && current->status == api::ConditionStatus::kFalse
+            ? Readiness{current->status, current->reason, current->message}
+            : not_ready(api::kReasonErrRegisterAcmeAccount,
+                        std::string(kMessageRegistrationFailed) +
+                            "the ACME server refused these settings before; change them to retry");
+    return {std::move(readiness), kept, kube::ReconcileResult::requeue_after(*wait)};
   }
 
   const auto failed = [&](std::string_view reason, std::string_view prefix,
@@ -235,12 +253,10 @@ AcmeSetupOutcome setup_acme_account(const GenericIssuer& issuer, kube::Client& c
       }
     }
   }
-  const std::string url = acme_client->account_url();
-  accounts.set_ready(uid, url);
+  api::AcmeIssuerStatus registered{acme_client->account_url(), acme.email, *hash};
+  accounts.set_ready(uid, registered);
   accounts.clear_failure(uid);
-  return {Readiness{api::ConditionStatus::kTrue, std::string(api::kReasonAcmeAccountRegistered),
-                    std::string(kMessageAccountRegistered)},
-          api::AcmeIssuerStatus{url, acme.email, *hash}};
+  return {registered_readiness(), std::move(registered)};
 }
 
 }  // namespace certkeeper::issuers

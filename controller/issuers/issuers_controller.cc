@@ -132,12 +132,13 @@ kube::ReconcileResult IssuersController::reconcile(const std::string& key) {
   auto conditions = issuer->status.conditions;
   const auto* current = api::find_condition(conditions, api::kConditionReady);
   if (!readiness) {
-    // Keep the current Ready condition (the ACME account needs no new verdict); only
-    // observedGeneration follows the spec. Without one, the account is verified.
-    readiness = current != nullptr ? Readiness{current->status, current->reason, current->message}
-                                   : Readiness{api::ConditionStatus::kTrue,
-                                               std::string(api::kReasonAcmeAccountVerified),
-                                               std::string(kMessageAccountVerified)};
+    // The ACME account is as status.acme says: keep a True Ready condition (only
+    // observedGeneration follows the spec); otherwise it is now verified.
+    readiness =
+        current != nullptr && current->status == api::ConditionStatus::kTrue
+            ? Readiness{current->status, current->reason, current->message}
+            : Readiness{api::ConditionStatus::kTrue, std::string(api::kReasonAcmeAccountVerified),
+                        std::string(kMessageAccountVerified)};
   }
   const bool condition_changed =
       api::set_condition(conditions, api::kConditionReady, readiness->status, readiness->reason,

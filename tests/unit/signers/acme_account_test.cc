@@ -193,13 +193,16 @@ TEST(AcmeAccounts, OneClientPerIssuerReusedUntilTheServerOrKeyChanges) {
   auto first = accounts.client_for("uid-1", config, *key, "H1", clock);
   EXPECT_EQ(accounts.client_for("uid-1", config, *key, "H1", clock), first);
   EXPECT_EQ(accounts.get("uid-1"), nullptr);  // not registered yet
-  accounts.set_ready("uid-1", "https://ca.example/acct/1");
+  const api::AcmeIssuerStatus registered{"https://ca.example/acct/1", "a@b.c", "H1"};
+  accounts.set_ready("uid-1", registered);
   EXPECT_EQ(accounts.get("uid-1"), first);
   EXPECT_EQ(first->account_url(), "https://ca.example/acct/1");
+  EXPECT_EQ(accounts.registered("uid-1"), registered);
 
   auto rekeyed = accounts.client_for("uid-1", config, *other_key, "H2", clock);
   EXPECT_NE(rekeyed, first);
   EXPECT_EQ(accounts.get("uid-1"), nullptr);  // the new key's account is not known yet
+  EXPECT_FALSE(accounts.registered("uid-1"));
   auto moved =
       accounts.client_for("uid-1", {"https://ca.example/dir", "", true}, *other_key, "H2", clock);
   EXPECT_NE(moved, rekeyed);
