@@ -282,6 +282,23 @@ class AcmeIssuerTest : public ::testing::Test {
     return c != nullptr ? *c : api::Condition{};
   }
 
+  // Bumps the issuer's generation with a change no registration depends on (one more solver)
+  // and a label, and waits until Ready has observed it; returns the issuer then.
+  api::Issuer touch(const std::string& name, json acme) {
+    acme["solvers"].push_back(
+        {{"dns01", {{"webhook", {{"groupName", "g"}, {"solverName", "s"}}}}}});
+    patch_issuer(name,
+                 {{"metadata", {{"labels", {{"touched", "yes"}}}}}, {"spec", {{"acme", acme}}}});
+    return wait_issuer(
+        name,
+        [](const api::Issuer& i) {
+          const auto* c = api::find_condition(i.status.conditions, api::kConditionReady);
+          return c != nullptr && c->observed_generation == i.metadata.generation &&
+                 i.metadata.generation > 1;
+        },
+        "Ready observed the new generation");
+  }
+
   std::optional<std::map<std::string, std::string>> secret_data(const std::string& name) {
     auto object = client_->get(kSecrets.with_namespace(ns_).with_name(name));
     if (!object) {
@@ -338,17 +355,7 @@ TEST_F(AcmeIssuerTest, RegistersWithAGeneratedKeyThenAsksTheCaOnlyWhenSomethingC
   const auto before = pebble.requests();
   ASSERT_GT(before, 0U);
   auto spec = acme_spec(pebble, "le-account");
-  spec["solvers"].push_back({{"dns01", {{"webhook", {{"groupName", "g"}, {"solverName", "s"}}}}}});
-  patch_issuer("le",
-               {{"metadata", {{"labels", {{"touched", "yes"}}}}}, {"spec", {{"acme", spec}}}});
-  const auto touched = wait_issuer(
-      "le",
-      [](const api::Issuer& i) {
-        const auto* c = api::find_condition(i.status.conditions, api::kConditionReady);
-        return c != nullptr && c->observed_generation == i.metadata.generation &&
-               i.metadata.generation > 1;
-      },
-      "Ready observed the new generation");
+  const auto touched = touch("le", spec);
   EXPECT_EQ(touched.status.acme, registered.status.acme);
   EXPECT_EQ(pebble.requests(), before);
 
@@ -389,6 +396,30 @@ TEST_F(AcmeIssuerTest, EabRequiredServerRefusesWithoutBindingAndAcceptsWithIt) {
   ASSERT_TRUE(done.status.acme);
   EXPECT_EQ(issuers::url_host(done.status.acme->uri.value_or("")),
             issuers::url_host(pebble.env.at("CK_ACME_DIRECTORY")));
+}
+
+TEST_F(AcmeIssuerTest, ACaRefusalIsNotRetriedUntilTheInputsChange) {
+  const auto& pebble = **plain_;
+  auto spec = acme_spec(pebble, "bad-account");
+  spec["email"] = "not-an-address";
+  create_issuer("bad", spec);
+  const auto refused = wait_ready("bad", api::ConditionStatus::kFalse, "ErrRegisterACMEAccount");
+  EXPECT_TRUE(refused.message.starts_with("Failed to register ACME account: ")) << refused.message;
+  EXPECT_NE(refused.message.find("contact"), std::string::npos) << refused.message;
+
+  // Same inputs, new generation: no request to the CA, the condition stays.
+  const auto before = pebble.requests();
+  const auto observed = touch("bad", spec);
+  const auto* still = api::find_condition(observed.status.conditions, api::kConditionReady);
+  ASSERT_NE(still, nullptr);
+  EXPECT_EQ(still->reason, "ErrRegisterACMEAccount");
+  EXPECT_EQ(still->message, refused.message);
+  EXPECT_EQ(pebble.requests(), before);
+
+  // A corrected email is tried at once.
+  spec["email"] = "fixed@example.test";
+  patch_issuer("bad", {{"spec", {{"acme", spec}}}});
+  wait_ready("bad", api::ConditionStatus::kTrue, "ACMEAccountRegistered");
 }
 
 TEST_F(AcmeIssuerTest, DisabledKeyGenerationWaitsForTheSecretAndAcceptsAnEcdsaKey) {
