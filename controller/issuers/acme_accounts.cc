@@ -1,5 +1,6 @@
 #include "controller/issuers/acme_accounts.h"
 
+#include "lib/common/log.h"
 #include "lib/http/curl_client.h"
 
 namespace certkeeper::issuers {
@@ -28,6 +29,11 @@ std::shared_ptr<acme::AcmeClient> AcmeAccounts::client_for(const std::string& is
   auto& entry = entries_[issuer_uid];
   if (entry.client && entry.config == config && entry.key_hash == key_hash) {
     return entry.client;
+  }
+  if (config.skip_tls_verify) {
+    common::logger("issuers")->warn(
+        "issuer {}: skipTLSVerify is set, the ACME server {} is not authenticated", issuer_uid,
+        config.server);
   }
   auto bundle = std::make_shared<ClientBundle>(config, key, clock);
   entry = Entry{config, key_hash, std::shared_ptr<acme::AcmeClient>(bundle, &bundle->acme), false,

@@ -123,7 +123,7 @@ EabOrOutcome load_eab(const GenericIssuer& issuer, kube::Client& client,
   }
   const auto& eab = *acme.external_account_binding;
   const auto& ns = issuer.resource_namespace;
-  const auto fail = [&](std::string message) {
+  const auto fail = [&](const std::string& message) {
     return EabOrOutcome{
         "", "",
         AcmeSetupOutcome{not_ready(api::kReasonErrRegisterAcmeAccount,

@@ -24,8 +24,9 @@ constexpr std::string_view kClusterIssuersName = "clusterissuers";
 
 // cert-manager's queues for these controllers back off 5s→5min (§3.1); ours start at 1 s so a
 // CA Secret that appears is picked up quickly, and an unreachable ACME server is not hammered.
-const kube::WorkQueueOptions kQueueOptions{
-    .per_key = {std::chrono::seconds(1), std::chrono::minutes(5)}};
+kube::WorkQueueOptions queue_options() {
+  return {.per_key = {std::chrono::seconds(1), std::chrono::minutes(5)}};
+}
 
 }  // namespace
 
@@ -33,7 +34,7 @@ IssuersController::IssuersController(bool cluster, const common::Clock& clock,
                                      const manager::ManagerOptions& options,
                                      std::shared_ptr<AcmeAccounts> accounts)
     : QueueController(std::string(cluster ? kClusterIssuersName : kIssuersName), clock,
-                      options.concurrent_workers, kQueueOptions),
+                      options.concurrent_workers, queue_options()),
       cluster_(cluster),
       accounts_(accounts ? std::move(accounts) : std::make_shared<AcmeAccounts>()) {}
 

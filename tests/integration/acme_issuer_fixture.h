@@ -47,6 +47,8 @@ inline const kube::ResourceRef kClusterIssuers{
 inline const kube::ResourceRef kSecrets{"", "v1", "secrets", "", "", ""};
 inline const kube::ResourceRef kNamespaces{"", "v1", "namespaces", "", "", ""};
 
+inline std::string testenv_tool() { return std::string(CK_SOURCE_DIR) + "/tools/testenv"; }
+
 // One more Pebble of the running environment (tools/testenv pebble NAME), stopped at the end.
 struct ExtraPebble {
   std::string name;
@@ -54,9 +56,8 @@ struct ExtraPebble {
 
   static std::optional<ExtraPebble> start(const std::string& name, bool eab_required) {
     const auto& te = testing::TestEnv::get();
-    std::vector<std::string> argv = {
-        CK_SOURCE_DIR "/tools/testenv", "pebble",         name, "--dir",
-        te.at("CK_TESTENV_DIR"),        "--nonce-reject", "0"};
+    std::vector<std::string> argv = {testenv_tool(),          "pebble",         name, "--dir",
+                                     te.at("CK_TESTENV_DIR"), "--nonce-reject", "0"};
     if (eab_required) {
       argv.emplace_back("--eab-required");
     }
@@ -81,7 +82,7 @@ struct ExtraPebble {
   void stop() const {
     const auto& te = testing::TestEnv::get();
     (void)common::run_process(
-        {CK_SOURCE_DIR "/tools/testenv", "pebble-stop", name, "--dir", te.at("CK_TESTENV_DIR")},
+        {testenv_tool(), "pebble-stop", name, "--dir", te.at("CK_TESTENV_DIR")},
         {.timeout = std::chrono::seconds(60)});
   }
 
@@ -112,7 +113,7 @@ class ClosingListener {
     socklen_t len = sizeof addr;
     ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
     port_ = ntohs(addr.sin_port);
-    thread_ = std::jthread([this](std::stop_token stop) {
+    thread_ = std::jthread([this](const std::stop_token& stop) {
       while (!stop.stop_requested()) {
         pollfd p{fd_, POLLIN, 0};
         if (::poll(&p, 1, 100) > 0) {
