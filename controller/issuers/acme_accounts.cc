@@ -81,12 +81,13 @@ void AcmeAccounts::remove(const std::string& issuer_uid) {
 }
 
 void AcmeAccounts::record_failure(const std::string& issuer_uid, const std::string& fingerprint,
-                                  std::chrono::steady_clock::time_point retry_at) {
+                                  std::chrono::steady_clock::time_point retry_at,
+                                  Readiness readiness) {
   std::lock_guard lock(mu_);
-  failures_[issuer_uid] = Failure{fingerprint, retry_at};
+  failures_[issuer_uid] = Failure{fingerprint, retry_at, std::move(readiness)};
 }
 
-std::optional<std::chrono::nanoseconds> AcmeAccounts::failure_pending(
+std::optional<AcmeAccounts::PendingFailure> AcmeAccounts::failure_pending(
     const std::string& issuer_uid, const std::string& fingerprint,
     std::chrono::steady_clock::time_point now) const {
   std::lock_guard lock(mu_);
@@ -95,7 +96,7 @@ std::optional<std::chrono::nanoseconds> AcmeAccounts::failure_pending(
       found->second.retry_at <= now) {
     return std::nullopt;
   }
-  return found->second.retry_at - now;
+  return PendingFailure{found->second.retry_at - now, found->second.readiness};
 }
 
 void AcmeAccounts::clear_failure(const std::string& issuer_uid) {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "controller/issuers/ca_keypair.h"
 #include "lib/acme/client.h"
 #include "lib/api/issuer.h"
 #include "lib/common/clock.h"
@@ -62,12 +63,17 @@ class AcmeAccounts {
   void remove(const std::string& issuer_uid);
 
   // Registration failures that are the user's fault, by the inputs' fingerprint
-  // (registration_fingerprint). failure_pending() says how long to wait before asking the CA
-  // again with the same inputs; nullopt when the last failure had other inputs, or its wait is
-  // over.
+  // (registration_fingerprint), with the Ready condition they were reported as.
+  // failure_pending() says how long to wait before asking the CA again with the same inputs and
+  // what to keep reporting meanwhile; nullopt when the last failure had other inputs, or its
+  // wait is over.
+  struct PendingFailure {
+    std::chrono::nanoseconds wait;
+    Readiness readiness;
+  };
   void record_failure(const std::string& issuer_uid, const std::string& fingerprint,
-                      std::chrono::steady_clock::time_point retry_at);
-  [[nodiscard]] std::optional<std::chrono::nanoseconds> failure_pending(
+                      std::chrono::steady_clock::time_point retry_at, Readiness readiness);
+  [[nodiscard]] std::optional<PendingFailure> failure_pending(
       const std::string& issuer_uid, const std::string& fingerprint,
       std::chrono::steady_clock::time_point now) const;
   void clear_failure(const std::string& issuer_uid);
@@ -86,6 +92,7 @@ class AcmeAccounts {
   struct Failure {
     std::string fingerprint;
     std::chrono::steady_clock::time_point retry_at;
+    Readiness readiness;
   };
 
   mutable std::mutex mu_;

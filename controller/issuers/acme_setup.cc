@@ -176,6 +176,10 @@ AcmeSetupOutcome setup_acme_account(const GenericIssuer& issuer, kube::Client& c
 
   auto loaded = load_or_generate_key(issuer, client);
   if (!loaded.key) {
+    if (loaded.outcome.readiness) {
+      // No usable key: orders and challenges must not go on with a client for the old one.
+      accounts.remove(uid);
+    }
     return loaded.outcome;
   }
   auto hash = account_key_hash(*loaded.key);
@@ -205,23 +209,18 @@ AcmeSetupOutcome setup_acme_account(const GenericIssuer& issuer, kube::Client& c
     return *eab.outcome;
   }
   const std::string fingerprint = registration_fingerprint(acme, *hash, eab.hmac_key);
-  if (auto wait = accounts.failure_pending(uid, fingerprint, clock.steady_now())) {
-    // The CA refused exactly these inputs already; the condition written then says why.
-    const auto* current = api::find_condition(issuer.status.conditions, api::kConditionReady);
-    Readiness readiness =
-        current != nullptr && current->status == api::ConditionStatus::kFalse
-            ? Readiness{current->status, current->reason, current->message}
-            : not_ready(api::kReasonErrRegisterAcmeAccount,
-                        std::string(kMessageRegistrationFailed) +
-                            "the ACME server refused these settings before; change them to retry");
-    return {std::move(readiness), kept, kube::ReconcileResult::requeue_after(*wait)};
+  if (auto pending = accounts.failure_pending(uid, fingerprint, clock.steady_now())) {
+    // The CA refused exactly these inputs already: report what it said then.
+    return {std::move(pending->readiness), kept,
+            kube::ReconcileResult::requeue_after(pending->wait)};
   }
 
   const auto failed = [&](std::string_view reason, std::string_view prefix,
                           const common::Error& error) {
     AcmeSetupOutcome out{account_failure(reason, prefix, error), kept};
     if (classify_account_error(error) == FailureKind::kUser) {
-      accounts.record_failure(uid, fingerprint, clock.steady_now() + kUserErrorRetry);
+      accounts.record_failure(uid, fingerprint, clock.steady_now() + kUserErrorRetry,
+                              *out.readiness);
       out.result = kube::ReconcileResult::requeue_after(kUserErrorRetry);
     } else if (error.retry_after()) {
       out.result = kube::ReconcileResult::requeue_after(*error.retry_after());

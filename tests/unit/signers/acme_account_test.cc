@@ -218,8 +218,12 @@ TEST(AcmeAccounts, OneClientPerIssuerReusedUntilTheServerOrKeyChanges) {
 TEST(AcmeAccounts, AUserFailureHoldsOnlyForTheSameInputsUntilItsTime) {
   AcmeAccounts accounts;
   const auto t0 = std::chrono::steady_clock::time_point{} + std::chrono::hours(5);
-  accounts.record_failure("uid", "F1", t0 + std::chrono::hours(1));
-  EXPECT_EQ(accounts.failure_pending("uid", "F1", t0), std::chrono::hours(1));
+  const Readiness refused{api::ConditionStatus::kFalse, "ErrRegisterACMEAccount", "no"};
+  accounts.record_failure("uid", "F1", t0 + std::chrono::hours(1), refused);
+  const auto pending = accounts.failure_pending("uid", "F1", t0);
+  ASSERT_TRUE(pending);
+  EXPECT_EQ(pending->wait, std::chrono::hours(1));
+  EXPECT_EQ(pending->readiness, refused);
   EXPECT_FALSE(accounts.failure_pending("uid", "F2", t0));
   EXPECT_FALSE(accounts.failure_pending("other", "F1", t0));
   EXPECT_FALSE(accounts.failure_pending("uid", "F1", t0 + std::chrono::hours(1)));
