@@ -10,9 +10,18 @@ namespace certkeeper::controller {
 std::vector<manager::ControllerRegistration> registrations() {
   // cert-manager's names (§3.2), in start order: issuers first, then the request signers, then
   // the Certificate pipeline.
+  // One registry of ACME clients for the process: filled by the issuers controllers, read by the
+  // ACME signer, orders and challenges controllers (issue 6), across leadership terms.
+  auto accounts = std::make_shared<issuers::AcmeAccounts>();
   std::vector<manager::ControllerRegistration> out = {
-      {{"issuers"}, issuers::make_issuers_controller},
-      {{"clusterissuers", true, /*cluster_scoped=*/true}, issuers::make_clusterissuers_controller},
+      {{"issuers"},
+       [accounts](const common::Clock& clock, const manager::ManagerOptions& o) {
+         return issuers::make_issuers_controller(clock, o, accounts);
+       }},
+      {{"clusterissuers", true, /*cluster_scoped=*/true},
+       [accounts](const common::Clock& clock, const manager::ManagerOptions& o) {
+         return issuers::make_clusterissuers_controller(clock, o, accounts);
+       }},
       {{std::string(certificaterequests::kApproverName)}, certificaterequests::make_approver},
       {{std::string(certificaterequests::kSelfSignedSignerName)},
        certificaterequests::make_selfsigned_signer},

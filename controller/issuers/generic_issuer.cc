@@ -1,5 +1,8 @@
 #include "controller/issuers/generic_issuer.h"
 
+#include <algorithm>
+#include <initializer_list>
+
 #include <fmt/format.h>
 
 #include "lib/api/codec.h"
@@ -75,20 +78,39 @@ std::string issuer_index_key(std::string_view kind, std::string_view ns, std::st
   return fmt::format("{}/{}/{}", kind, ns, name);
 }
 
-std::string ca_secret_index_key(const json& issuer, std::string_view resource_namespace) {
-  const auto spec = issuer.find("spec");
-  if (spec == issuer.end() || !spec->is_object()) {
-    return "";
+namespace {
+
+// spec.<type>.<path...>.<member> as a non-empty string, or empty.
+std::string string_at(const json& object, std::initializer_list<std::string_view> path) {
+  const json* at = &object;
+  for (const auto part : path) {
+    if (!at->is_object()) {
+      return "";
+    }
+    const auto found = at->find(std::string(part));
+    if (found == at->end()) {
+      return "";
+    }
+    at = &*found;
   }
-  const auto ca = spec->find("ca");
-  if (ca == spec->end() || !ca->is_object()) {
-    return "";
+  return at->is_string() ? at->get<std::string>() : "";
+}
+
+}  // namespace
+
+std::vector<std::string> secret_index_keys(const json& issuer,
+                                           std::string_view resource_namespace) {
+  std::vector<std::string> out;
+  for (const auto& name :
+       {string_at(issuer, {"spec", "ca", "secretName"}),
+        string_at(issuer, {"spec", "acme", "privateKeySecretRef", "name"}),
+        string_at(issuer, {"spec", "acme", "externalAccountBinding", "keySecretRef", "name"})}) {
+    std::string key = fmt::format("{}/{}", resource_namespace, name);
+    if (!name.empty() && std::find(out.begin(), out.end(), key) == out.end()) {
+      out.push_back(std::move(key));
+    }
   }
-  const auto name = ca->find("secretName");
-  if (name == ca->end() || !name->is_string() || name->get<std::string>().empty()) {
-    return "";
-  }
-  return fmt::format("{}/{}", resource_namespace, name->get<std::string>());
+  return out;
 }
 
 common::Result<std::map<std::string, std::string>> decode_secret_data(const json& secret) {

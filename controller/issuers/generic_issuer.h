@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -44,10 +45,12 @@ common::Result<GenericIssuer> decode_generic_issuer(const nlohmann::json& object
 // The index value naming an issuer: "Issuer/<namespace>/<name>" or "ClusterIssuer/<name>".
 std::string issuer_index_key(std::string_view kind, std::string_view ns, std::string_view name);
 
-// The Secret a CA issuer reads, as "<namespace>/<name>" (an index value), empty for other
-// types. Works on the raw object, so indexes need no decode.
-std::string ca_secret_index_key(const nlohmann::json& issuer, std::string_view resource_namespace);
-inline constexpr std::string_view kCaSecretIndex = "ca-secret";
+// The Secrets an issuer reads, as "<namespace>/<name>" (index values): a CA issuer's
+// spec.ca.secretName; an ACME issuer's privateKeySecretRef and EAB keySecretRef. Works on the
+// raw object, so indexes need no decode.
+std::vector<std::string> secret_index_keys(const nlohmann::json& issuer,
+                                           std::string_view resource_namespace);
+inline constexpr std::string_view kSecretIndex = "secrets";
 
 // A Secret's data, base64-decoded. A value that is not base64 is kInvalidArgument naming the key.
 common::Result<std::map<std::string, std::string>> decode_secret_data(const nlohmann::json& secret);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "controller/issuers/acme_account.h"
+#include "controller/issuers/acme_setup.h"
 #include "controller/issuers/ca_keypair.h"
 #include "controller/issuers/generic_issuer.h"
 #include "controller/manager/handlers.h"
@@ -20,13 +22,21 @@ namespace {
 constexpr std::string_view kIssuersName = "issuers";
 constexpr std::string_view kClusterIssuersName = "clusterissuers";
 
+// cert-manager's queues for these controllers back off 5s→5min (§3.1); ours start at 1 s so a
+// CA Secret that appears is picked up quickly, and an unreachable ACME server is not hammered.
+kube::WorkQueueOptions queue_options() {
+  return {.per_key = {std::chrono::seconds(1), std::chrono::minutes(5)}};
+}
+
 }  // namespace
 
 IssuersController::IssuersController(bool cluster, const common::Clock& clock,
-                                     const manager::ManagerOptions& options)
+                                     const manager::ManagerOptions& options,
+                                     std::shared_ptr<AcmeAccounts> accounts)
     : QueueController(std::string(cluster ? kClusterIssuersName : kIssuersName), clock,
-                      options.concurrent_workers),
-      cluster_(cluster) {}
+                      options.concurrent_workers, queue_options()),
+      cluster_(cluster),
+      accounts_(accounts ? std::move(accounts) : std::make_shared<AcmeAccounts>()) {}
 
 common::Status IssuersController::setup(manager::ControllerContext& context) {
   context_ = &context;
@@ -37,14 +47,21 @@ common::Status IssuersController::setup(manager::ControllerContext& context) {
                            : issuers_resource().with_namespace(options.namespace_)};
   issuers_ = &context.informers.informer(issuer_options);
   const bool cluster = cluster_;
-  issuers_->add_index(std::string(kCaSecretIndex), [cluster, crn](const json& object) {
+  issuers_->add_index(std::string(kSecretIndex), [cluster, crn](const json& object) {
     const std::string ns = cluster ? crn : object["metadata"].value("namespace", "");
-    std::string key = ca_secret_index_key(object, ns);
-    return key.empty() ? std::vector<std::string>{} : std::vector<std::string>{key};
+    return secret_index_keys(object, ns);
   });
-  issuers_->add_handlers(manager::on_change(
+  kube::EventHandlers handlers = manager::on_change(
       [this](const kube::ObjectPtr& object) { queue().add(kube::object_key(*object)); },
-      /*deletes=*/false));
+      /*deletes=*/false);
+  // A deleted issuer's ACME client goes with it.
+  handlers.on_delete = [accounts = accounts_](const kube::ObjectPtr& object) {
+    if (const auto* uid = object->contains("metadata") ? &(*object)["metadata"]["uid"] : nullptr;
+        uid != nullptr && uid->is_string()) {
+      accounts->remove(uid->get<std::string>());
+    }
+  };
+  issuers_->add_handlers(std::move(handlers));
 
   // Secrets: metadata only (a change is all we need to know; the data is read when it counts).
   kube::InformerOptions secret_options{
@@ -58,7 +75,7 @@ common::Status IssuersController::setup(manager::ControllerContext& context) {
 
 void IssuersController::enqueue_for_secret(const kube::ObjectPtr& secret) {
   for (const auto& issuer :
-       issuers_->by_index(std::string(kCaSecretIndex), kube::object_key(*secret))) {
+       issuers_->by_index(std::string(kSecretIndex), kube::object_key(*secret))) {
     queue().add(kube::object_key(*issuer));
   }
 }
@@ -76,7 +93,9 @@ kube::ReconcileResult IssuersController::reconcile(const std::string& key) {
     return kube::ReconcileResult::done();
   }
 
-  Readiness readiness;
+  std::optional<Readiness> readiness;
+  std::optional<api::AcmeIssuerStatus> acme_status;
+  auto result = kube::ReconcileResult::done();
   switch (issuer_type(issuer->spec)) {
     case IssuerType::kSelfSigned:
       readiness = self_signed_readiness();
@@ -92,52 +111,85 @@ kube::ReconcileResult IssuersController::reconcile(const std::string& key) {
       readiness = ca_readiness(*issuer->spec.ca, issuer->resource_namespace, *secret);
       break;
     }
+    case IssuerType::kAcme: {
+      auto outcome = setup_acme_account(*issuer, context_->client, *accounts_, context_->clock);
+      if (!outcome.write_status) {
+        return outcome.result;
+      }
+      readiness = std::move(outcome.readiness);
+      acme_status = std::move(outcome.acme_status);
+      result = outcome.result;
+      break;
+    }
     default:
-      // ACME belongs to issue 6; Vault and Venafi are not implemented.
+      // Vault and Venafi are not implemented.
       return kube::ReconcileResult::done();
+  }
+  const bool acme = issuer_type(issuer->spec) == IssuerType::kAcme;
+  if (!acme) {
+    accounts_->remove(issuer->metadata.uid);
   }
 
   auto conditions = issuer->status.conditions;
-  if (!api::set_condition(conditions, api::kConditionReady, readiness.status, readiness.reason,
-                          readiness.message, issuer->metadata.generation, context_->clock.now())) {
-    return kube::ReconcileResult::done();
+  const auto* current = api::find_condition(conditions, api::kConditionReady);
+  if (!readiness) {
+    // The ACME account is as status.acme says: keep a True Ready condition (only
+    // observedGeneration follows the spec); otherwise it is now verified.
+    readiness =
+        current != nullptr && current->status == api::ConditionStatus::kTrue
+            ? Readiness{current->status, current->reason, current->message}
+            : Readiness{api::ConditionStatus::kTrue, std::string(api::kReasonAcmeAccountVerified),
+                        std::string(kMessageAccountVerified)};
+  }
+  const bool condition_changed =
+      api::set_condition(conditions, api::kConditionReady, readiness->status, readiness->reason,
+                         readiness->message, issuer->metadata.generation, context_->clock.now());
+  const bool acme_changed = acme && acme_status != issuer->status.acme;
+  if (!condition_changed && !acme_changed) {
+    return result;
   }
   const bool status_changed =
-      !api::has_condition(issuer->status.conditions, api::kConditionReady, readiness.status);
+      !api::has_condition(issuer->status.conditions, api::kConditionReady, readiness->status);
   json encoded;
   if (cluster_) {
-    api::ClusterIssuer out{issuer->metadata, issuer->spec, {conditions, {}}};
+    api::ClusterIssuer out{issuer->metadata, issuer->spec, {conditions, acme_status}};
     encoded = api::encode(out);
   } else {
-    api::Issuer out{issuer->metadata, issuer->spec, {conditions, {}}};
+    api::Issuer out{issuer->metadata, issuer->spec, {conditions, acme_status}};
     encoded = api::encode(out);
   }
-  const auto body =
-      manager::status_apply_body(encoded, {.condition_types = {api::kConditionReady}});
+  manager::StatusOwnership owned{.condition_types = {api::kConditionReady}};
+  if (acme) {
+    owned.fields = {"acme"};
+  }
+  const auto body = manager::status_apply_body(encoded, owned);
   const auto ref = (cluster_ ? cluster_issuers_resource() : issuers_resource())
                        .with_namespace(issuer->metadata.namespace_)
                        .with_name(issuer->metadata.name);
   if (auto applied = manager::apply_status(context_->client, ref, body, name()); !applied) {
     return manager::write_result(applied, name(), key);
   }
-  if (status_changed || readiness.status != api::ConditionStatus::kTrue) {
+  if (condition_changed && (status_changed || readiness->status != api::ConditionStatus::kTrue ||
+                            readiness->reason != (current != nullptr ? current->reason : ""))) {
     context_->events.event(
         *object,
-        readiness.status == api::ConditionStatus::kTrue ? kube::EventType::kNormal
-                                                        : kube::EventType::kWarning,
-        readiness.reason, readiness.message.empty() ? readiness.reason : readiness.message);
+        readiness->status == api::ConditionStatus::kTrue ? kube::EventType::kNormal
+                                                         : kube::EventType::kWarning,
+        readiness->reason, readiness->message.empty() ? readiness->reason : readiness->message);
   }
-  return kube::ReconcileResult::done();
+  return result;
 }
 
-std::unique_ptr<manager::Controller> make_issuers_controller(const common::Clock& clock,
-                                                             const manager::ManagerOptions& o) {
-  return std::make_unique<IssuersController>(false, clock, o);
+std::unique_ptr<manager::Controller> make_issuers_controller(
+    const common::Clock& clock, const manager::ManagerOptions& o,
+    std::shared_ptr<AcmeAccounts> accounts) {
+  return std::make_unique<IssuersController>(false, clock, o, std::move(accounts));
 }
 
 std::unique_ptr<manager::Controller> make_clusterissuers_controller(
-    const common::Clock& clock, const manager::ManagerOptions& o) {
-  return std::make_unique<IssuersController>(true, clock, o);
+    const common::Clock& clock, const manager::ManagerOptions& o,
+    std::shared_ptr<AcmeAccounts> accounts) {
+  return std::make_unique<IssuersController>(true, clock, o, std::move(accounts));
 }
 
 }  // namespace certkeeper::issuers

@@ -43,13 +43,8 @@ const kube::ResourceRef kNamespaces{"", "v1", "namespaces", "", "", ""};
 class SignersTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    auto applied = testing::kubectl(
-        {"apply", "--server-side", "--force-conflicts", "-f", CK_SOURCE_DIR "/crds/"});
-    ASSERT_TRUE(applied && applied->exit_code == 0)
-        << (applied ? applied->stderr_data : applied.error().to_string());
-    auto established = testing::kubectl(
-        {"wait", "--for=condition=Established", "--timeout=60s", "-f", CK_SOURCE_DIR "/crds/"});
-    ASSERT_TRUE(established && established->exit_code == 0);
+    auto crds = testing::apply_crds();
+    ASSERT_TRUE(crds) << crds.error().to_string();
   }
 
   void SetUp() override {

@@ -24,13 +24,10 @@ namespace {
 }
 
 std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) {
+  if (!std::ifstream(path)) {
     fail(fmt::format("cannot read env file {}", path.string()));
   }
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
+  return read_text_file(path);
 }
 
 // Holds a privately started environment and stops it at exit.
@@ -65,6 +62,13 @@ std::filesystem::path start_private_env() {
 }
 
 }  // namespace
+
+std::string read_text_file(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
 
 common::Result<std::map<std::string, std::string>> parse_env_file(const std::string& content) {
   std::map<std::string, std::string> values;

@@ -8,6 +8,10 @@
 
 namespace certkeeper::testing {
 
+// A whole file's contents, empty if it cannot be read (the caller's assertions then say what is
+// missing).
+std::string read_text_file(const std::filesystem::path& path);
+
 // Parses the env file that `tools/testenv up` writes: KEY=VALUE lines, '#' comments, no quoting.
 // Pure; unit-tested.
 common::Result<std::map<std::string, std::string>> parse_env_file(const std::string& content);
