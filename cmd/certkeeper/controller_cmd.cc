@@ -69,8 +69,9 @@ void choose_rate_limit(const manager::ManagerOptions& options, bool given, kube:
   auto apf = kube::server_has_priority_and_fairness(*probe);
   if (apf && *apf) {
     config.qps = 0;
-    log->info("the API server has Priority and Fairness: no client-side rate limit "
-              "(set --kube-api-qps to impose one)");
+    log->info(
+        "the API server has Priority and Fairness: no client-side rate limit "
+        "(set --kube-api-qps to impose one)");
   } else {
     log->info("client-side rate limit {} QPS, burst {}{}", config.qps, config.burst,
               apf ? "" : " (could not probe the server: " + apf.error().message() + ")");
@@ -186,13 +187,12 @@ Runner register_controller(CLI::App& app) {
   auto* qps = sub->add_option("--kube-api-qps", options->kube_api_qps,
                               "Client-side limit on API requests/s (<= 0: none); by default none "
                               "when the server has API Priority and Fairness, else 20")
-                   ->capture_default_str();
-  auto* burst = sub->add_option("--kube-api-burst", options->kube_api_burst,
-                                "Burst above --kube-api-qps")
-                     ->capture_default_str();
-  sub->callback([qps, burst, raw] {
-    raw->rate_limit_given = qps->count() > 0 || burst->count() > 0;
-  });
+                  ->capture_default_str();
+  auto* burst =
+      sub->add_option("--kube-api-burst", options->kube_api_burst, "Burst above --kube-api-qps")
+          ->capture_default_str();
+  sub->callback(
+      [qps, burst, raw] { raw->rate_limit_given = qps->count() > 0 || burst->count() > 0; });
   sub->add_option("--concurrent-workers", options->concurrent_workers, "Workers per controller")
       ->capture_default_str();
   sub->add_option("--max-concurrent-challenges", options->max_concurrent_challenges,

@@ -4,8 +4,8 @@
 
 #include <fmt/format.h>
 
-#include "controller/pki/usages.h"
 #include "controller/issuers/ca_keypair.h"
+#include "controller/pki/usages.h"
 #include "lib/api/conditions.h"
 #include "lib/api/defaults.h"
 #include "lib/api/well_known.h"
