@@ -28,8 +28,8 @@ class Issuing final : public CertificatesController {
 
  protected:
   ReconcileResult reconcile(const std::string& key) override {
-    auto certificate = caches().certificate(key);
-    if (!certificate || certificate->metadata.deletion_timestamp.has_value()) {
+    auto certificate = caches().live_certificate(key);
+    if (!certificate) {
       return ReconcileResult::done();
     }
     if (!issuing(*certificate)) {

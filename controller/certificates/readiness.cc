@@ -25,8 +25,8 @@ class Readiness final : public CertificatesController {
 
  protected:
   kube::ReconcileResult reconcile(const std::string& key) override {
-    auto certificate = caches().certificate(key);
-    if (!certificate || certificate->metadata.deletion_timestamp.has_value()) {
+    auto certificate = caches().live_certificate(key);
+    if (!certificate) {
       return kube::ReconcileResult::done();
     }
     const auto& meta = certificate->metadata;

@@ -130,6 +130,14 @@ std::optional<api::Certificate> Caches::certificate(const std::string& key) cons
   return std::move(*decoded);
 }
 
+std::optional<api::Certificate> Caches::live_certificate(const std::string& key) const {
+  auto found = certificate(key);
+  if (found && found->metadata.deletion_timestamp.has_value()) {
+    return std::nullopt;
+  }
+  return found;
+}
+
 std::optional<SecretView> Caches::secret(const std::string& ns, const std::string& name) const {
   auto object = secrets->get(ns + "/" + name);
   if (!object) {

@@ -38,6 +38,9 @@ struct Caches {
   kube::Informer* secrets = nullptr;
 
   [[nodiscard]] std::optional<api::Certificate> certificate(const std::string& key) const;
+  // The same, but nothing for a Certificate being deleted: the controllers that issue do no
+  // work for one (its owned objects go with it through the garbage collector).
+  [[nodiscard]] std::optional<api::Certificate> live_certificate(const std::string& key) const;
   [[nodiscard]] std::optional<SecretView> secret(const std::string& ns,
                                                  const std::string& name) const;
   // The Certificates that name this Secret (for the duplicate-secretName election), found through

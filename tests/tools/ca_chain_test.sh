@@ -9,15 +9,7 @@
 # Usage: ca_chain_test.sh <certkeeper binary>  (CK_TESTENV_FILE set by ctest)
 set -uo pipefail
 BIN="${1:?usage: $0 <certkeeper binary>}"
-ENV_FILE="${CK_TESTENV_FILE:?CK_TESTENV_FILE must name a tools/testenv env file}"
-set -a; source "$ENV_FILE"; set +a
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-fails=0
-check() { # description, condition...
-  local what="$1"; shift
-  if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; fails=$((fails + 1)); fi
-}
-k() { "$CK_KUBECTL" --kubeconfig "$KUBECONFIG" "$@"; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 scratch=$(mktemp -d)
 ns="chain-$$-$RANDOM"
 pid=""
