@@ -27,7 +27,7 @@ std::vector<manager::ControllerRegistration> registrations() {
        certificaterequests::make_selfsigned_signer},
       {{std::string(certificaterequests::kCaSignerName)}, certificaterequests::make_ca_signer},
   };
-  for (auto& r : certificates::registrations()) {
+  for (auto& r : certificates::registrations(accounts)) {
     out.push_back(std::move(r));
   }
   return out;

@@ -33,6 +33,7 @@ struct RawFlags {
   std::string lease = "60s";
   std::string renew = "40s";
   std::string retry = "15s";
+  std::string ari_poll = "6h";
   // Whether --kube-api-qps / --kube-api-burst were given; if neither was, the limit is chosen
   // after probing the server (see choose_rate_limit).
   bool rate_limit_given = false;
@@ -42,7 +43,8 @@ common::Status parse_durations(const RawFlags& flags, manager::ManagerOptions& o
   for (const auto& [text, flag, out] :
        {std::tuple{&flags.lease, "--leader-election-lease-duration", &options.lease_duration},
         std::tuple{&flags.renew, "--leader-election-renew-deadline", &options.renew_deadline},
-        std::tuple{&flags.retry, "--leader-election-retry-period", &options.retry_period}}) {
+        std::tuple{&flags.retry, "--leader-election-retry-period", &options.retry_period},
+        std::tuple{&flags.ari_poll, "--acme-ari-poll-interval", &options.ari_poll_interval}}) {
     auto d = api::parse_go_duration(*text);
     if (!d || d->count() <= 0) {
       return common::make_error(
@@ -197,6 +199,10 @@ Runner register_controller(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--max-concurrent-challenges", options->max_concurrent_challenges,
                   "ACME challenges presented at once")
+      ->capture_default_str();
+  sub->add_option("--acme-ari-poll-interval", raw->ari_poll,
+                  "How often to ask an ACME CA for renewal information (RFC 9773) when it gives "
+                  "no Retry-After; a server's Retry-After is clamped to [min(1h, this), 7d]")
       ->capture_default_str();
   sub->add_option("--controllers", options->controllers,
                   "Controllers to run: '*' for the defaults, 'name' to add, '-name' to remove")

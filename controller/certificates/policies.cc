@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "controller/certificates/ari.h"
 #include "controller/certificates/pki.h"
 #include "lib/api/conditions.h"
 #include "lib/api/defaults.h"
@@ -181,7 +182,7 @@ std::optional<PolicyResult> trigger_policy(const PolicyInput& input) {
   if (auto hit = shared_chain(input, leaf)) {
     return hit;
   }
-  auto renewal = renewal_time_for(*input.certificate, *leaf);
+  auto renewal = scheduled_renewal_time(*input.certificate, *leaf);
   if (renewal.has_value() && input.now >= *renewal) {
     return PolicyResult{
         std::string(api::kReasonRenewing),

@@ -62,7 +62,8 @@ std::unique_ptr<manager::Controller> make_revision_manager(const common::Clock& 
   return std::make_unique<RevisionManager>(clock, options);
 }
 
-std::vector<manager::ControllerRegistration> registrations() {
+std::vector<manager::ControllerRegistration> registrations(
+    std::shared_ptr<issuers::AcmeAccounts> accounts) {
   const auto entry = [](std::string_view name, manager::ControllerFactory make) {
     return manager::ControllerRegistration{{.name = std::string(name)}, std::move(make)};
   };
@@ -71,7 +72,10 @@ std::vector<manager::ControllerRegistration> registrations() {
       entry(kKeyManagerName, make_key_manager),
       entry(kRequestManagerName, make_request_manager),
       entry(kIssuingName, make_issuing),
-      entry(kReadinessName, make_readiness),
+      entry(kReadinessName,
+            [accounts](const common::Clock& clock, const manager::ManagerOptions& options) {
+              return make_readiness(clock, options, accounts);
+            }),
       entry(kRevisionManagerName, make_revision_manager),
   };
 }

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "controller/certificates/ari.h"
 #include "controller/certificates/base.h"
 #include "controller/certificates/controllers.h"
 #include "controller/certificates/pki.h"
@@ -94,7 +95,8 @@ class Trigger final : public CertificatesController {
   }
 
  private:
-  // Nothing to do now: come back when the certificate is due for renewal (§1.4 step 4).
+  // Nothing to do now: come back when the certificate is due for renewal (§1.4 step 4), or
+  // earlier when the CA's renewal information asked for it (ari.h).
   kube::ReconcileResult schedule_renewal(const api::Certificate& certificate,
                                          const std::optional<SecretView>& secret) {
     if (!secret) {
@@ -104,7 +106,7 @@ class Trigger final : public CertificatesController {
     if (!leaf) {
       return kube::ReconcileResult::done();
     }
-    auto renewal = renewal_time_for(certificate, *leaf);
+    auto renewal = scheduled_renewal_time(certificate, *leaf);
     if (!renewal) {
       return kube::ReconcileResult::done();
     }

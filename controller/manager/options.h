@@ -32,6 +32,9 @@ struct ManagerOptions {
   int kube_api_burst = 50;
   int concurrent_workers = 5;
   int max_concurrent_challenges = 60;
+  // How often the readiness controller asks an ACME CA for renewal information (ARI, RFC 9773)
+  // when the CA gave no Retry-After (certkeeper's flag; cert-manager hard-codes 6 h).
+  std::chrono::milliseconds ari_poll_interval{std::chrono::hours(6)};
   // "*" = every default controller, "name" enables one, "-name" disables one.
   std::vector<std::string> controllers{"*"};
 
