@@ -58,7 +58,7 @@ bench-certificates: deps tools
 	@bench/certificates/run.sh
 
 demo-down:
-	@tools/testenv down --dir build/demo
+	@tools/demo.sh $(BUILD_DIR) down
 
 format:
 	@clang-format-14 -i $(SOURCES)

@@ -1,53 +1,149 @@
 #!/usr/bin/env bash
-# `make demo`: brings up the local control plane, Pebble and BIND9 and shows what runs.
+# `make demo`: certkeeper's main job on a local default, step by step, in plain words.
 #
-# Today (foundation) the demo stops at a running, checked environment. The ACME issuer issue
-# turns it into the full job: install the CRDs and RBAC, run the controller, apply a
-# ClusterIssuer and a Certificate, and serve the issued Secret over HTTPS to a client that trusts
-# only Pebble's root.
+#   1. a local control plane (etcd, kube-apiserver, kube-controller-manager), BIND9 and Pebble;
+#   2. the CRDs, the controller's RBAC and a ServiceAccount bound to exactly that;
+#   3. the stand-ins for what this machine lacks (a kubelet that runs solver Pods as local
+#      processes, an ingress controller on port 80) and a DNS name pointing at that ingress;
+#   4. `certkeeper controller`, as that ServiceAccount;
+#   5. an ACME ClusterIssuer (Pebble; HTTP-01 by default, DNS-01 over RFC 2136 for a wildcard)
+#      and a Certificate for www.demo.<zone> and *.apps.demo.<zone>;
+#   6. waits for Ready, then serves the Secret over HTTPS and fetches a page with a client that
+#      trusts only Pebble's root.
+#
+# Everything keeps running afterwards (`make demo-down`, i.e. `tools/demo.sh BUILD_DIR down`,
+# stops it). Needs root (network
+# namespaces for the kubelet stand-in).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${1:-build/dev}"
 DEMO_DIR="$ROOT/build/demo"
+STATE="$DEMO_DIR/state"
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+say() { printf '    %s\n' "$*"; }
+die() { printf '\n\033[1;31mdemo failed:\033[0m %s\n' "$*" >&2; exit 1; }
 
-step "certkeeper binary"
-"$ROOT/$BUILD_DIR/cmd/certkeeper/certkeeper" version
+if [[ "${2:-}" == down ]]; then
+  # `make demo-down`: what the demo started beside the environment, then the environment.
+  for pidfile in "$STATE/https.pid" "$STATE/controller.pid"; do
+    [[ -f "$pidfile" ]] && kill "$(cat "$pidfile")" 2>/dev/null || true
+    rm -f "$pidfile"
+  done
+  "$ROOT/tests/support/standins.sh" stop "$STATE/standins" >/dev/null 2>&1 || true
+  exec "$ROOT/tools/testenv" down --dir "$DEMO_DIR"
+fi
 
-if [[ -f "$DEMO_DIR/testenv.env" ]]; then
-  step "A demo environment is already up in $DEMO_DIR; reusing it"
+export CERTKEEPER_BIN="$ROOT/$BUILD_DIR/cmd/certkeeper/certkeeper"
+export CK_POD_RUNNER="$ROOT/$BUILD_DIR/tests/standins/ck-pod-runner"
+export CK_INGRESS_ROUTER="$ROOT/$BUILD_DIR/tests/standins/ck-ingress-router"
+for b in "$CERTKEEPER_BIN" "$CK_POD_RUNNER" "$CK_INGRESS_ROUTER"; do
+  [[ -x "$b" ]] || die "$b is not built (make build)"
+done
+[[ $(id -u) -eq 0 ]] || die "the kubelet stand-in needs root (network namespaces)"
+
+step "certkeeper $("$CERTKEEPER_BIN" version | head -1)"
+
+if [[ -f "$DEMO_DIR/testenv.env" ]] && "$ROOT/tools/testenv" status --dir "$DEMO_DIR" >/dev/null 2>&1; then
+  step "Reusing the local control plane already running in $DEMO_DIR"
 else
-  step "Starting etcd, kube-apiserver, kube-controller-manager, BIND9 and Pebble on loopback"
+  step "Starting a local control plane (etcd, kube-apiserver), BIND9 and Pebble on loopback"
   "$ROOT/tools/testenv" up --dir "$DEMO_DIR" >/dev/null
 fi
 set -a
 # shellcheck disable=SC1091
 source "$DEMO_DIR/testenv.env"
 set +a
+# shellcheck source=lib/acme-stack.sh
+source "$ROOT/tools/lib/acme-stack.sh"
+mkdir -p "$STATE"
+say "Kubernetes API: $CK_KUBE_APISERVER_URL   DNS: BIND9 at $CK_DNS_SERVER for $CK_DNS_ZONE"
 
-step "Kubernetes API server at $CK_KUBE_APISERVER_URL (admin kubeconfig: $KUBECONFIG)"
-"$CK_KUBECTL" version
-"$CK_KUBECTL" get namespaces
+NS=demo
+ROUTER=127.0.80.1
+WWW="www.demo.$CK_DNS_ZONE"
+WILD="*.apps.demo.$CK_DNS_ZONE"
 
-step "Pebble ACME directory at $CK_ACME_DIRECTORY"
-curl -s --cacert "$CK_ACME_SERVER_CA_FILE" "$CK_ACME_DIRECTORY"
-echo
-echo "Pebble's issuing root (trust this to verify what it issues): $CK_PEBBLE_ROOT_FILE"
+step "Installing certkeeper's CRDs (cert-manager.io/v1, acme.cert-manager.io/v1) and RBAC"
+stack_install_crds
+stack_k create namespace "$NS" --dry-run=client -o yaml | stack_k apply -f - >/dev/null
+"$ROOT/tests/support/rbac-identity.sh" "$NS" "$STATE/controller.kubeconfig"
+say "the controller will run as ServiceAccount $NS/certkeeper-controller, bound to deploy/rbac/"
 
-step "BIND9 authoritative for $CK_DNS_ZONE at $CK_DNS_SERVER (TSIG key $CK_TSIG_KEY_NAME)"
-dig +noall +answer @"${CK_DNS_SERVER%:*}" -p "${CK_DNS_SERVER#*:}" SOA "$CK_DNS_ZONE"
+step "Standing in for a kubelet and an ingress controller (this machine has neither)"
+"$ROOT/tests/support/standins.sh" stop "$STATE/standins" >/dev/null 2>&1 || true
+"$ROOT/tests/support/standins.sh" start "$STATE/standins" "$NS" "$ROUTER" "$CERTKEEPER_BIN" >/dev/null
+say "solver Pods in '$NS' run as local processes in their own network namespaces;"
+say "Ingresses in '$NS' are served on $ROUTER:80"
+stack_dns "$WWW" A "$ROUTER"
+say "DNS: $WWW → $ROUTER (a TSIG-signed update to BIND9)"
 
-step "Running components"
-"$ROOT/tools/testenv" status --dir "$DEMO_DIR" | head -7
+step "Starting a Pebble ACME server that validates HTTP-01 on port 80"
+stack_pebble demo --http01-port 80 --nonce-reject 0 >/dev/null
+say "ACME directory: $PEBBLE_DIRECTORY"
+
+step "Starting certkeeper controller"
+stack_controller_stop "$STATE" 2>/dev/null || true
+stack_tsig_secret kube-system
+stack_controller_start "$STATE" "$STATE/controller.kubeconfig" \
+  --cluster-resource-namespace kube-system \
+  --acme-http01-solver-image certkeeper:dev \
+  --acme-http01-solver-nameservers "$CK_DNS_SERVER" \
+  --dns01-recursive-nameservers "$CK_DNS_SERVER" --dns01-recursive-nameservers-only \
+  --dns01-check-retry-period 2s
+say "log: $STATE/controller.log"
+
+step "Applying a ClusterIssuer (ACME → Pebble) and a Certificate"
+stack_acme_issuer ClusterIssuer pebble "" "$PEBBLE_DIRECTORY" "$PEBBLE_CA_FILE" standin \
+  "apps.demo.$CK_DNS_ZONE" | tee "$STATE/clusterissuer.yaml" | stack_k apply -f -
+cat >"$STATE/certificate.yaml" <<YAML
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata:
+  name: www
+  namespace: $NS
+spec:
+  secretName: www-tls
+  dnsNames: ["$WWW", "$WILD"]
+  issuerRef: {name: pebble, kind: ClusterIssuer}
+YAML
+sed 's/^/    /' "$STATE/certificate.yaml"
+stack_k apply -f "$STATE/certificate.yaml"
+say "$WWW is proved over HTTP-01 (a solver Pod behind an Ingress);"
+say "$WILD over DNS-01 (a TXT record in BIND9)"
+
+step "Waiting for the Certificate to become Ready"
+start=$SECONDS
+if ! stack_k -n "$NS" wait --for=condition=Ready certificate/www --timeout=180s >/dev/null; then
+  stack_k -n "$NS" get certificate,certificaterequest,order,challenge -o wide || true
+  tail -30 "$STATE/controller.log" >&2
+  die "the Certificate did not become Ready; the controller's log is $STATE/controller.log"
+fi
+say "Ready after $((SECONDS - start)) s"
+stack_k -n "$NS" get certificate www
+stack_k -n "$NS" get secret www-tls -o jsonpath='{.data.tls\.crt}' | base64 -d >"$STATE/tls.crt"
+stack_k -n "$NS" get secret www-tls -o jsonpath='{.data.tls\.key}' | base64 -d >"$STATE/tls.key"
+chmod 600 "$STATE/tls.key"
+openssl x509 -in "$STATE/tls.crt" -noout -subject -issuer -enddate -ext subjectAltName | sed 's/^/    /'
+
+step "Serving the Secret over HTTPS and fetching a page with a client that trusts only Pebble's root"
+[[ -f "$STATE/https.pid" ]] && kill "$(cat "$STATE/https.pid")" 2>/dev/null || true
+mkdir -p "$STATE/www"
+echo "Hello from certkeeper: this page came over TLS with a certificate from Pebble." >"$STATE/www/index.html"
+(cd "$STATE/www" && exec openssl s_server -quiet -accept "$ROUTER:8443" -cert "$STATE/tls.crt" \
+  -key "$STATE/tls.key" -WWW) >"$STATE/https.log" 2>&1 &
+echo $! >"$STATE/https.pid"
+for _ in $(seq 50); do
+  curl -s -o /dev/null --cacert "$PEBBLE_ROOT" --resolve "$WWW:8443:$ROUTER" "https://$WWW:8443/index.html" && break
+  sleep 0.1
+done
+say "curl --cacert $PEBBLE_ROOT https://$WWW:8443/index.html"
+curl -sS --fail --cacert "$PEBBLE_ROOT" --resolve "$WWW:8443:$ROUTER" \
+  "https://$WWW:8443/index.html" | sed 's/^/    /' || die "the HTTPS fetch failed"
 
 cat <<MSG
 
-The environment keeps running. Use it:
+Done. Everything keeps running:
   export KUBECONFIG=$KUBECONFIG
-  $CK_KUBECTL get namespaces
-Logs: $CK_LOG_DIR
-Stop it with: make demo-down
-
-Not yet in the demo: the certkeeper controller issuing a Certificate (it arrives with the
-certificates pipeline and ACME issuer work; see README.md, "Status").
+  $CK_KUBECTL -n $NS get certificates,certificaterequests,orders,challenges,secrets
+The controller's log: $STATE/controller.log     Stop it all: make demo-down
 MSG

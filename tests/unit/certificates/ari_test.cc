@@ -36,7 +36,7 @@ struct Issued {
 };
 
 TEST(AriPollDelay, UsesRetryAfterClampedAndJittered) {
-  testing::FixedRandom mid(0.5);  // factor exactly 1.0
+  certkeeper::testing::FixedRandom mid(0.5);  // factor exactly 1.0
   EXPECT_EQ(ari_poll_delay(std::nullopt, hours(6), mid), hours(6));
   EXPECT_EQ(ari_poll_delay(seconds(7200), hours(6), mid), seconds(7200));
   // Too short and too long Retry-After values are clamped to 1 h and 7 d.
@@ -48,16 +48,16 @@ TEST(AriPollDelay, UsesRetryAfterClampedAndJittered) {
 }
 
 TEST(AriPollDelay, JitterIsTenPercentEitherWay) {
-  testing::FixedRandom low(0.0);
-  testing::FixedRandom high(0.999999);
+  certkeeper::testing::FixedRandom low(0.0);
+  certkeeper::testing::FixedRandom high(0.999999);
   EXPECT_EQ(ari_poll_delay(std::nullopt, seconds(1000), low), seconds(900));
   EXPECT_EQ(ari_poll_delay(std::nullopt, seconds(1000), high), seconds(1099));
 }
 
 TEST(AriRenewalTime, RandomInsideWindowInWholeSeconds) {
   const api::AriWindow window{at(10), at(20)};
-  testing::FixedRandom zero(0.0);
-  testing::FixedRandom half(0.5);
+  certkeeper::testing::FixedRandom zero(0.0);
+  certkeeper::testing::FixedRandom half(0.5);
   EXPECT_EQ(ari_renewal_time(window, std::nullopt, at(1), zero), at(10));
   EXPECT_EQ(ari_renewal_time(window, std::nullopt, at(1), half), at(15));
   const auto t = ari_renewal_time(window, std::nullopt, at(1), half);
@@ -66,7 +66,7 @@ TEST(AriRenewalTime, RandomInsideWindowInWholeSeconds) {
 
 TEST(AriRenewalTime, KeepsAPreviousChoiceInsideTheWindow) {
   const api::AriWindow window{at(10), at(20)};
-  testing::FixedRandom half(0.5);
+  certkeeper::testing::FixedRandom half(0.5);
   EXPECT_EQ(ari_renewal_time(window, at(12), at(1), half), at(12));
   // Outside the (moved) window: chosen again.
   EXPECT_EQ(ari_renewal_time(window, at(25), at(1), half), at(15));
@@ -74,7 +74,7 @@ TEST(AriRenewalTime, KeepsAPreviousChoiceInsideTheWindow) {
 
 TEST(AriRenewalTime, WindowInThePastMeansNow) {
   // A CA incident: the CA moves the window into the past to ask for immediate replacement.
-  testing::FixedRandom half(0.5);
+  certkeeper::testing::FixedRandom half(0.5);
   EXPECT_EQ(ari_renewal_time({at(-5), at(-1)}, std::nullopt, at(1), half), at(1));
 }
 
