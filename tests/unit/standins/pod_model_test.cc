@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/standins.h"
+
 namespace certkeeper::standins {
 namespace {
 
@@ -211,6 +213,17 @@ TEST(UnrunnablePodStatus, PendingWithTheMessage) {
 TEST(ShortUid, FirstEightHexDigits) {
   EXPECT_EQ(short_uid("6f1c2d3e-aaaa-bbbb"), "6f1c2d3e");
   EXPECT_EQ(short_uid("6f1c-2d3e-aaaa"), "6f1c2d3e");
+}
+
+// The gtest wrapper reports a failed start through ok()/error() instead of throwing, so a suite
+// can ASSERT on it with the script's output.
+TEST(StandinsWrapper, AFailedStartIsReported) {
+  testing::Standins standins({.ns = "x",
+                              .certkeeper = "/nonexistent/certkeeper",
+                              .dir = "/nonexistent/standins",
+                              .script = "/nonexistent/standins.sh"});
+  EXPECT_FALSE(standins.ok());
+  EXPECT_FALSE(standins.error().empty());
 }
 
 }  // namespace
