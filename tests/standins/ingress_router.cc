@@ -55,8 +55,8 @@ IngressRouter::IngressRouter(kube::Client& client, IngressRouterOptions options,
       pods_(client,
             {.resource = {.group = "", .version = "v1", .resource = "pods", .ns = options_.ns}},
             clock),
-      // The upstream is plain HTTP to a Pod address; proxies from the environment must not
-      // apply to it, and a slow Pod must not hold a validation forever.
+      // The upstream is plain HTTP/1.1 to a Pod address; a Pod that does not accept must fail
+      // the request quickly (502) rather than hold a validation.
       upstream_(std::make_unique<http::CurlHttpClient>(
           http::ClientOptions{.connect_timeout = std::chrono::seconds(2), .http2 = false})) {}
 

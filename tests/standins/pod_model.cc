@@ -269,7 +269,6 @@ json pod_status(const LaunchPlan& plan, const ContainerRun& run) {
       {"podIP", run.pod_ip},
       {"podIPs", json::array({{{"ip", run.pod_ip}}})},
       {"startTime", common::format_rfc3339(run.pod_started)},
-      {"qosClass", "BestEffort"},
       {"conditions",
        json::array({condition("PodScheduled", true, "", run.pod_started),
                     condition("Initialized", true, "", run.pod_started),

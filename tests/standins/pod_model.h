@@ -109,7 +109,8 @@ struct ContainerRun {
 bool restarts_after_exit(std::string_view restart_policy, int exit_code);
 
 // The whole status the runner writes for a Pod (phase, conditions, IPs, containerStatuses), as
-// a kubelet would report it for the same state. Pure; the caller writes it with a merge patch
+// a kubelet would report it for the same state (qosClass is left alone: the apiserver sets it
+// at creation and refuses to change it). Pure; the caller writes it with a merge patch
 // to the status subresource and only when it differs from what it wrote last.
 nlohmann::json pod_status(const LaunchPlan& plan, const ContainerRun& run);
 

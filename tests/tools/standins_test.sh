@@ -44,7 +44,9 @@ solver_pod() { # name image restartPolicy token args-json
  "spec": {"restartPolicy": "$3", "automountServiceAccountToken": false,
           "enableServiceLinks": false, "nodeSelector": {"kubernetes.io/os": "linux"},
           "containers": [{"name": "acmesolver", "image": "$2", "args": $5,
-                          "ports": [{"name": "http", "containerPort": 8089}]}]}}
+                          "ports": [{"name": "http", "containerPort": 8089}],
+                          "resources": {"requests": {"cpu": "10m", "memory": "64Mi"},
+                                        "limits": {"cpu": "100m", "memory": "64Mi"}}}]}}
 EOF
 }
 solver_args='["acmesolver", "--listen-port=8089", "--domain=app.example.test", "--token=T", "--key=T.K"]'
