@@ -25,7 +25,7 @@ json solver_pod() {
 
 const ImageTable kImages = {{"certkeeper", "/opt/bin/certkeeper"}, {"sleeper", "/bin/sleep"}};
 
-TEST(ImageRepository, StripsTagDigestButNotRegistryPort) {
+TEST(StandinsImageRepository, StripsTagDigestButNotRegistryPort) {
   EXPECT_EQ(image_repository("certkeeper:dev"), "certkeeper");
   EXPECT_EQ(image_repository("quay.io/jetstack/cert-manager-acmesolver:v1.21.1"),
             "quay.io/jetstack/cert-manager-acmesolver");
@@ -34,14 +34,14 @@ TEST(ImageRepository, StripsTagDigestButNotRegistryPort) {
   EXPECT_EQ(image_repository("registry:5000/x"), "registry:5000/x");
 }
 
-TEST(ParseImageFlag, RequiresRepoAndBinary) {
+TEST(StandinsParseImageFlag, RequiresRepoAndBinary) {
   EXPECT_EQ(*parse_image_flag("a=/b"), (std::pair<std::string, std::string>{"a", "/b"}));
   EXPECT_FALSE(parse_image_flag("a"));
   EXPECT_FALSE(parse_image_flag("=b"));
   EXPECT_FALSE(parse_image_flag("a="));
 }
 
-TEST(PlanLaunch, EntrypointFromTheImageThenArgs) {
+TEST(StandinsPlanLaunch, EntrypointFromTheImageThenArgs) {
   auto plan = plan_launch(solver_pod(), kImages);
   ASSERT_TRUE(plan) << plan.error().message();
   EXPECT_EQ(plan->argv,
@@ -61,7 +61,7 @@ TEST(PlanLaunch, EntrypointFromTheImageThenArgs) {
   EXPECT_TRUE(has("HOSTNAME"));
 }
 
-TEST(PlanLaunch, CommandReplacesTheEntrypointAndIsLookedUpToo) {
+TEST(StandinsPlanLaunch, CommandReplacesTheEntrypointAndIsLookedUpToo) {
   auto pod = solver_pod();
   pod["spec"]["containers"][0]["command"] = {"/usr/bin/sleeper", "5"};
   pod["spec"]["containers"][0]["args"] = {"extra"};
@@ -76,7 +76,7 @@ TEST(PlanLaunch, CommandReplacesTheEntrypointAndIsLookedUpToo) {
   EXPECT_NE(plan.error().message().find("/bin/sh"), std::string::npos);
 }
 
-TEST(PlanLaunch, UnknownImageIsNotFoundNamingTheImage) {
+TEST(StandinsPlanLaunch, UnknownImageIsNotFoundNamingTheImage) {
   auto pod = solver_pod();
   pod["spec"]["containers"][0]["image"] = "nginx:1.27";
   auto plan = plan_launch(pod, kImages);
@@ -85,14 +85,14 @@ TEST(PlanLaunch, UnknownImageIsNotFoundNamingTheImage) {
   EXPECT_NE(plan.error().message().find("nginx:1.27"), std::string::npos);
 }
 
-TEST(PlanLaunch, DefaultRestartPolicyIsAlways) {
+TEST(StandinsPlanLaunch, DefaultRestartPolicyIsAlways) {
   auto pod = solver_pod();
   pod["spec"].erase("restartPolicy");
   EXPECT_EQ(plan_launch(pod, kImages)->restart_policy, "Always");
   EXPECT_FALSE(plan_launch(json::parse(R"({"spec": {"containers": []}})"), kImages));
 }
 
-TEST(SubnetAllocator, HandsOutSlash30sLowestFirst) {
+TEST(StandinsSubnetAllocator, HandsOutSlash30sLowestFirst) {
   auto subnet = SubnetAllocator::parse("10.250.1.0/24");
   ASSERT_TRUE(subnet);
   auto a = subnet->acquire();
@@ -108,7 +108,7 @@ TEST(SubnetAllocator, HandsOutSlash30sLowestFirst) {
   EXPECT_FALSE(subnet->contains("10.250.2.1"));
 }
 
-TEST(SubnetAllocator, RunsOutAndRefusesBadInput) {
+TEST(StandinsSubnetAllocator, RunsOutAndRefusesBadInput) {
   auto subnet = SubnetAllocator::parse("10.0.0.0/29");
   ASSERT_TRUE(subnet);
   EXPECT_TRUE(subnet->acquire());
@@ -119,7 +119,7 @@ TEST(SubnetAllocator, RunsOutAndRefusesBadInput) {
   EXPECT_FALSE(SubnetAllocator::parse("fd00::/64"));
 }
 
-TEST(RestartsAfterExit, FollowsTheRestartPolicy) {
+TEST(StandinsRestartsAfterExit, FollowsTheRestartPolicy) {
   EXPECT_TRUE(restarts_after_exit("Always", 0));
   EXPECT_TRUE(restarts_after_exit("Always", 1));
   EXPECT_FALSE(restarts_after_exit("OnFailure", 0));
@@ -127,7 +127,7 @@ TEST(RestartsAfterExit, FollowsTheRestartPolicy) {
   EXPECT_FALSE(restarts_after_exit("Never", 1));
 }
 
-TEST(RestartBackoff, DoublesAndCaps) {
+TEST(StandinsRestartBackoff, DoublesAndCaps) {
   EXPECT_EQ(restart_backoff(0), std::chrono::seconds(1));
   EXPECT_EQ(restart_backoff(1), std::chrono::seconds(2));
   EXPECT_EQ(restart_backoff(10), std::chrono::seconds(20));
@@ -151,7 +151,7 @@ const json* find_condition(const json& status, const std::string& type) {
   return nullptr;
 }
 
-TEST(PodStatus, RunningNotReadyThenReady) {
+TEST(StandinsPodStatus, RunningNotReadyThenReady) {
   auto plan = *plan_launch(solver_pod(), kImages);
   auto run = running();
   auto status = pod_status(plan, run);
@@ -178,7 +178,7 @@ TEST(PodStatus, RunningNotReadyThenReady) {
   EXPECT_EQ(status, pod_status(plan, run));
 }
 
-TEST(PodStatus, BackOffAndTermination) {
+TEST(StandinsPodStatus, BackOffAndTermination) {
   auto plan = *plan_launch(solver_pod(), kImages);
   auto run = running();
   run.state = ContainerRun::State::kBackOff;
@@ -201,7 +201,7 @@ TEST(PodStatus, BackOffAndTermination) {
   EXPECT_EQ(pod_status(plan, run)["phase"], "Succeeded");
 }
 
-TEST(UnrunnablePodStatus, PendingWithTheMessage) {
+TEST(StandinsUnrunnablePodStatus, PendingWithTheMessage) {
   const auto status = unrunnable_pod_status(solver_pod(), "cannot run image x",
                                             std::chrono::system_clock::time_point());
   EXPECT_EQ(status["phase"], "Pending");
@@ -210,7 +210,7 @@ TEST(UnrunnablePodStatus, PendingWithTheMessage) {
   EXPECT_EQ((*find_condition(status, "Ready"))["message"], "cannot run image x");
 }
 
-TEST(ShortUid, FirstEightHexDigits) {
+TEST(StandinsShortUid, FirstEightHexDigits) {
   EXPECT_EQ(short_uid("6f1c2d3e-aaaa-bbbb"), "6f1c2d3e");
   EXPECT_EQ(short_uid("6f1c-2d3e-aaaa"), "6f1c2d3e");
 }

@@ -29,7 +29,7 @@ json with_class(json object, const std::string& cls) {
 
 const std::string kChallenge = "/.well-known/acme-challenge/T";
 
-TEST(PathMatches, ExactAndElementWisePrefix) {
+TEST(StandinsPathMatches, ExactAndElementWisePrefix) {
   EXPECT_TRUE(path_matches("Exact", "/a/b", "/a/b"));
   EXPECT_FALSE(path_matches("Exact", "/a/b", "/a/b/"));
   EXPECT_TRUE(path_matches("Prefix", "/foo", "/foo"));
@@ -39,14 +39,14 @@ TEST(PathMatches, ExactAndElementWisePrefix) {
   EXPECT_TRUE(path_matches("ImplementationSpecific", "/", "/anything"));
 }
 
-TEST(NormalizeHost, DropsPortAndCase) {
+TEST(StandinsNormalizeHost, DropsPortAndCase) {
   EXPECT_EQ(normalize_host("App.Example.TEST:80"), "app.example.test");
   EXPECT_EQ(normalize_host("app.example.test"), "app.example.test");
   EXPECT_EQ(normalize_host("[::1]:80"), "::1");
   EXPECT_EQ(normalize_host("10.0.0.1:8080"), "10.0.0.1");
 }
 
-TEST(MatchRoute, HostAndExactPath) {
+TEST(StandinsMatchRoute, HostAndExactPath) {
   const std::vector<json> all = {ingress("a", "app.example.test", kChallenge, "Exact", "svc-a")};
   auto match = match_route(all, "", "app.example.test", kChallenge);
   ASSERT_TRUE(match);
@@ -56,12 +56,12 @@ TEST(MatchRoute, HostAndExactPath) {
   EXPECT_FALSE(match_route(all, "", "app.example.test", "/.well-known/acme-challenge/U"));
 }
 
-TEST(MatchRoute, RuleWithoutHostMatchesAnyHost) {
+TEST(StandinsMatchRoute, RuleWithoutHostMatchesAnyHost) {
   const std::vector<json> all = {ingress("ip", "", kChallenge, "Exact", "svc-ip")};
   EXPECT_EQ(match_route(all, "", "10.1.2.3", kChallenge)->service, "svc-ip");
 }
 
-TEST(MatchRoute, SpecificHostBeatsWildcardBeatsNoHost) {
+TEST(StandinsMatchRoute, SpecificHostBeatsWildcardBeatsNoHost) {
   const std::vector<json> all = {ingress("none", "", "/", "Prefix", "svc-none"),
                                  ingress("wild", "*.example.test", "/", "Prefix", "svc-wild"),
                                  ingress("exact", "app.example.test", "/", "Prefix", "svc-exact")};
@@ -70,7 +70,7 @@ TEST(MatchRoute, SpecificHostBeatsWildcardBeatsNoHost) {
   EXPECT_EQ(match_route(all, "", "a.b.example.test", "/x")->service, "svc-none");
 }
 
-TEST(MatchRoute, LongestPathWinsExactBeforePrefix) {
+TEST(StandinsMatchRoute, LongestPathWinsExactBeforePrefix) {
   const std::vector<json> all = {
       ingress("root", "h", "/", "Prefix", "svc-root"),
       ingress("wk", "h", "/.well-known", "ImplementationSpecific", "svc-wk"),
@@ -82,7 +82,7 @@ TEST(MatchRoute, LongestPathWinsExactBeforePrefix) {
   EXPECT_EQ(match_route(all, "", "h", "/index.html")->service, "svc-root");
 }
 
-TEST(MatchRoute, IngressClassFilter) {
+TEST(StandinsMatchRoute, IngressClassFilter) {
   auto annotated = ingress("b", "h", "/", "Prefix", "svc-b");
   annotated["metadata"]["annotations"] = {{"kubernetes.io/ingress.class", "standin"}};
   const std::vector<json> all = {with_class(ingress("a", "h", "/a", "Prefix", "svc-a"), "nginx"),
@@ -115,7 +115,7 @@ json pod(const std::string& name, const std::string& ip, bool ready,
         {"conditions", json::array({{{"type", "Ready"}, {"status", ready ? "True" : "False"}}})}}}};
 }
 
-TEST(ReadyEndpoints, SelectorReadinessAndTargetPorts) {
+TEST(StandinsReadyEndpoints, SelectorReadinessAndTargetPorts) {
   RouteMatch match{.service = "svc", .port_number = 8089};
   const std::vector<json> pods = {pod("a", "10.0.0.2", true), pod("b", "10.0.0.6", false),
                                   pod("c", "10.0.0.10", true, "other")};
@@ -137,7 +137,7 @@ TEST(ReadyEndpoints, SelectorReadinessAndTargetPorts) {
   EXPECT_FALSE(ready_endpoints(wrong, service(8089), pods));
 }
 
-TEST(ReadyEndpoints, NoReadyPodIsAnEmptyList) {
+TEST(StandinsReadyEndpoints, NoReadyPodIsAnEmptyList) {
   RouteMatch match{.service = "svc", .port_number = 8089};
   auto deleting = pod("a", "10.0.0.2", true);
   deleting["metadata"]["deletionTimestamp"] = "2026-11-28T00:00:00Z";
