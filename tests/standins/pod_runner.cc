@@ -122,6 +122,14 @@ void PodRunner::admit(const json& pod) {
   const std::string uid = meta(pod, "uid");
   Entry& entry = entries_[uid];
   entry.name = meta(pod, "name");
+  // A Pod that already ended (under an earlier runner) is not run again, as a kubelet never
+  // restarts a Pod in a terminal phase; the apiserver would refuse the way back to Running.
+  const std::string phase =
+      pod.contains("status") ? pod["status"].value("phase", std::string()) : std::string();
+  if (phase == "Failed" || phase == "Succeeded") {
+    entry.unrunnable = "already " + phase;
+    return;
+  }
   auto plan = plan_launch(pod, options_.images);
   if (!plan) {
     entry.unrunnable = plan.error().message();
@@ -176,7 +184,9 @@ common::Status PodRunner::launch(Entry& entry) {
 
 void PodRunner::step(Entry& entry) {
   if (entry.unrunnable) {
-    write_status(entry, entry.pending_status);  // until it is written once
+    if (!entry.pending_status.is_null()) {
+      write_status(entry, entry.pending_status);  // until it is written once
+    }
     return;
   }
   auto log = common::logger("pod-runner");
