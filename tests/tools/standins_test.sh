@@ -157,6 +157,27 @@ solver_pod solver2 certkeeper:dev OnFailure T "$solver_args" | k -n "$ns" apply 
 check "a new solver Pod becomes Ready" \
   eventually 20 field_is solver2 '{.status.conditions[?(@.type=="Ready")].status}' True
 check "the router reaches it" eventually 10 code_is app.example.test /.well-known/acme-challenge/T 200
+# --- a runner that is SIGKILLed leaves its namespaces; the next one removes them first --------
+uid2=$(pod_field solver2 '{.metadata.uid}')
+netns2="ck-$(tr -d -- - <<<"$uid2" | cut -c1-8)"
+uid_never=$(pod_field never '{.metadata.uid}')
+old_pid=$(ip netns pids "$netns2" 2>/dev/null | head -n1)
+kill -KILL "$runner_pid"
+check "after SIGKILL of the runner its namespace $netns2 is left" has_netns "$netns2"
+"$CK_POD_RUNNER" --kubeconfig "$KUBECONFIG" --namespace "$ns" --image "certkeeper=$BIN" \
+  --subnet "$subnet" --state-dir "$scratch/standins/pods" >"$scratch/standins/pod-runner-2.log" 2>&1 &
+runner_pid=$!
+echo "$runner_pid" >"$scratch/standins/pod-runner.pid" # so that `standins.sh stop` stops it
+check "the next runner removes what the killed one left" \
+  eventually 20 grep -q "removing netns $netns2 .* left by an earlier run" \
+  "$scratch/standins/pod-runner-2.log"
+check "the old process ($old_pid) is gone" eventually 5 not_running "${old_pid:-0}"
+check "it runs solver2 again in a fresh namespace" eventually 20 has_netns "$netns2"
+check "the router reaches the re-run solver2" \
+  eventually 20 code_is app.example.test /.well-known/acme-challenge/T 200
+check "the Failed Pod is not run again" no_netns "ck-$(tr -d -- - <<<"$uid_never" | cut -c1-8)"
+check "…and stays Failed" field_is never '{.status.phase}' Failed
+
 live_ns=$(ls "$scratch/standins/pods/netns" 2>/dev/null)
 check "the runner tracks its live namespaces in the state directory ($(wc -w <<<"$live_ns"))" \
   test "$(wc -w <<<"$live_ns")" -ge 2
