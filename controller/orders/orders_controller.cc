@@ -1,5 +1,7 @@
 #include "controller/orders/orders_controller.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "controller/manager/handlers.h"
@@ -47,7 +49,7 @@ std::optional<std::string> owner_order_key(const json& challenge) {
   return std::nullopt;
 }
 
-std::shared_ptr<spdlog::logger> log() {
+std::shared_ptr<spdlog::logger> orders_log() {
   static const auto logger = common::logger(kOrdersControllerName);
   return logger;
 }
@@ -155,8 +157,9 @@ ReconcileResult OrdersController::reconcile(const std::string& key) {
   }
   if (remembered) {
     if (auto written = write_status(work, *remembered); !written) {
-      log()->error("{}: the ACME order {} exists but recording it in status failed again: {}", key,
-                   remembered->url.value_or(""), written.error().message());
+      orders_log()->error(
+          "{}: the ACME order {} exists but recording it in status failed again: {}", key,
+          remembered->url.value_or(""), written.error().message());
       return ReconcileResult::retry();
     }
     return ReconcileResult::requeue_after(kProcessingRecheck);  // when the cache has caught up
@@ -209,8 +212,8 @@ std::vector<api::AcmeAuthorization> OrdersController::fetch_authzs(acme::AcmeCli
   for (const auto& url : order.authorizations) {
     auto authz = client.get_authorization(url);
     if (!authz) {
-      log()->warn("order {}: fetching authorization {}: {}", order.url, url,
-                  authz.error().message());
+      orders_log()->warn("order {}: fetching authorization {}: {}", order.url, url,
+                         authz.error().message());
       return {};  // recorded on a later reconcile (kFetchAuthorizations)
     }
     out.push_back(record_authorization(*authz));
@@ -230,10 +233,19 @@ ReconcileResult OrdersController::new_order(Work& work) {
   }
   const std::string key = kube::object_key(*work.object);
   auto created = work.client->new_order(request);
+  if (!created && !request.replaces.empty() && is_client_error(created.error())) {
+    // The client already retries without `replaces` when the CA says the certificate was
+    // already replaced; a CA that refuses it for another reason (a certificate it did not issue,
+    // e.g. after a change of issuer) must not cost the renewal either (§3.6).
+    orders_log()->warn("{}: newOrder with replaces={} refused ({}); ordering without it", key,
+                       request.replaces, created.error().message());
+    request.replaces.clear();
+    created = work.client->new_order(request);
+  }
   if (!created) {
     return acme_failure(work, "Failed to create Order", created.error());
   }
-  log()->info("{}: created ACME order {} ({})", key, created->url, created->status);
+  orders_log()->info("{}: created ACME order {} ({})", key, created->url, created->status);
   const api::OrderStatus status =
       status_after_new_order(*created, fetch_authzs(*work.client, *created));
   {
@@ -243,8 +255,8 @@ ReconcileResult OrdersController::new_order(Work& work) {
   if (auto written = write_status(work, status); !written) {
     // The order exists at the CA but only this process knows its URL: keep retrying the write
     // (unseen_), and say so loudly, since a crash now would make the next run order again.
-    log()->error("{}: the ACME order {} was created but recording it in status failed: {}", key,
-                 created->url, written.error().message());
+    orders_log()->error("{}: the ACME order {} was created but recording it in status failed: {}",
+                        key, created->url, written.error().message());
     return ReconcileResult::retry();
   }
   return ReconcileResult::done();
@@ -279,8 +291,8 @@ ReconcileResult OrdersController::sync_challenges(Work& work) {
                                                 : client.key_authorization(token);
       });
   if (!plan) {
-    log()->error("{}: computing challenge keys: {}", kube::object_key(*work.object),
-                 plan.error().message());
+    orders_log()->error("{}: computing challenge keys: {}", kube::object_key(*work.object),
+                        plan.error().message());
     return ReconcileResult::retry();
   }
 
@@ -311,8 +323,8 @@ ReconcileResult OrdersController::sync_challenges(Work& work) {
 
   const auto& ns = work.order.metadata.namespace_;
   for (const auto& name_to_delete : unwanted_challenges(work.owned, plan->wanted)) {
-    log()->info("{}: deleting Challenge {}: no longer needed", kube::object_key(*work.object),
-                name_to_delete);
+    orders_log()->info("{}: deleting Challenge {}: no longer needed",
+                       kube::object_key(*work.object), name_to_delete);
     auto removed = context_->client.remove(
         issuers::challenges_resource().with_namespace(ns).with_name(name_to_delete));
     if (!removed && removed.error().code() != common::ErrorCode::kNotFound) {
@@ -436,7 +448,8 @@ ReconcileResult OrdersController::acme_failure(Work& work, std::string_view what
   if (is_client_error(error)) {
     return fail(work, api::kStateErrored, fmt::format("{}: {}", what, error.message()));
   }
-  log()->warn("{}: {} (will retry): {}", kube::object_key(*work.object), what, error.message());
+  orders_log()->warn("{}: {} (will retry): {}", kube::object_key(*work.object), what,
+                     error.message());
   return ReconcileResult::retry();
 }
 
@@ -447,7 +460,7 @@ ReconcileResult OrdersController::fail(Work& work, std::string_view state, std::
   if (!status.failure_time) {
     status.failure_time = std::chrono::floor<std::chrono::seconds>(context_->clock.now());
   }
-  log()->info("{}: order {}: {}", kube::object_key(*work.object), state, *status.reason);
+  orders_log()->info("{}: order {}: {}", kube::object_key(*work.object), state, *status.reason);
   if (auto written = write_status(work, status); !written) {
     return manager::write_result(written, name(), kube::object_key(*work.object));
   }

@@ -1,6 +1,7 @@
 #include "controller/orders/solver_picker.h"
 
 #include <algorithm>
+#include <cctype>
 #include <tuple>
 
 #include "lib/api/well_known.h"

@@ -167,8 +167,9 @@ class AcmeOrdersTest : public AcmeIssuerTest {
       ASSERT_TRUE(authz) << authz.error().to_string();
       const std::string state = authz->status == "valid" ? "valid" : "invalid";
       auto patched = client_->patch(
-          kChallenges.with_namespace(ns_).with_name(challenge->metadata.name).with_subresource(
-              "status"),
+          kChallenges.with_namespace(ns_)
+              .with_name(challenge->metadata.name)
+              .with_subresource("status"),
           kube::PatchType::kMerge,
           {{"status", {{"state", state}, {"processing", false}, {"presented", true}}}});
       ASSERT_TRUE(patched) << patched.error().to_string();
@@ -213,10 +214,12 @@ TEST_F(AcmeOrdersTest, IpAddressCertificateOverHttp01) {
   const auto& leaf = chain->front();
   EXPECT_TRUE(leaf.matches(key));
   EXPECT_EQ(leaf.sans().ip_addresses, std::vector<std::string>{"127.0.0.1"});
-  auto roots = crypto::parse_pem_chain(testing::read_text_file(pebble().env.at("CK_PEBBLE_ROOT_FILE")));
+  auto roots =
+      crypto::parse_pem_chain(testing::read_text_file(pebble().env.at("CK_PEBBLE_ROOT_FILE")));
   ASSERT_TRUE(roots && !roots->empty());
   const std::vector<crypto::Certificate> intermediates(chain->begin() + 1, chain->end());
-  auto verified = crypto::verify_chain(leaf, intermediates, *roots, std::chrono::system_clock::now());
+  auto verified =
+      crypto::verify_chain(leaf, intermediates, *roots, std::chrono::system_clock::now());
   EXPECT_TRUE(verified) << verified.error().to_string();
 
   // One Order, with the deterministic name, the ACME URL and state valid; ordered exactly once.
@@ -253,8 +256,9 @@ TEST_F(AcmeOrdersTest, CommonNameNotAmongTheSansFailsWithInvalidOrder) {
   const bool failed = testing::eventually(
       [&] {
         last = request("bad-cn");
-        return last && api::has_condition(last->status.conditions, api::kConditionReady,
-                                          api::ConditionStatus::kFalse) &&
+        return last &&
+               api::has_condition(last->status.conditions, api::kConditionReady,
+                                  api::ConditionStatus::kFalse) &&
                api::find_condition(last->status.conditions, api::kConditionReady)->reason ==
                    "Failed";
       },

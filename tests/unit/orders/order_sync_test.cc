@@ -63,15 +63,14 @@ TEST(OrderSync, DecideByState) {
 }
 
 TEST(OrderSync, ClientErrorsAreFourHundredsButNotRateLimits) {
-  EXPECT_TRUE(is_client_error(
-      common::make_error(common::ErrorCode::kInvalidArgument, "bad").with_http_status(400)));
-  EXPECT_TRUE(is_client_error(
-      common::make_error(common::ErrorCode::kNotFound, "gone").with_http_status(404)));
-  EXPECT_FALSE(is_client_error(
-      common::make_error(common::ErrorCode::kUnavailable, "slow").with_http_status(429)));
-  EXPECT_FALSE(is_client_error(
-      common::make_error(common::ErrorCode::kUnavailable, "oops").with_http_status(503)));
-  EXPECT_FALSE(is_client_error(common::make_error(common::ErrorCode::kUnavailable, "refused")));
+  const auto with_status = [](int status) {
+    return common::Error(common::ErrorCode::kUnavailable, "x").with_http_status(status);
+  };
+  EXPECT_TRUE(is_client_error(with_status(400)));
+  EXPECT_TRUE(is_client_error(with_status(404)));
+  EXPECT_FALSE(is_client_error(with_status(429)));
+  EXPECT_FALSE(is_client_error(with_status(503)));
+  EXPECT_FALSE(is_client_error(common::Error(common::ErrorCode::kUnavailable, "refused")));
 }
 
 TEST(OrderSync, RecordsAuthorizationsAndTheNewOrder) {
@@ -238,8 +237,9 @@ TEST(OrderSync, FailureReasonPrefersTheCasDetailThenTheChallenge) {
   o.error = acme::Problem{};
   o.error->detail = "authorization failed";
   EXPECT_EQ(failure_reason(o, {bad}), "authorization failed");
-  EXPECT_EQ(failure_reason(acme::Order{.status = "expired"}, {}),
-            "the ACME server reports the order as \"expired\"");
+  acme::Order expired;
+  expired.status = "expired";
+  EXPECT_EQ(failure_reason(expired, {}), "the ACME server reports the order as \"expired\"");
 }
 
 }  // namespace
