@@ -171,7 +171,8 @@ crypto::Certificate leaf_for(const crypto::PublicKey& key, const crypto::Private
   t.sans.dns_names = {"a.example"};
   t.not_before = signers_test::kNow;
   t.not_after = signers_test::kNow + std::chrono::hours(24);
-  auto cert = crypto::sign_certificate(t, key, std::nullopt, ca_key);
+  auto cert =
+      crypto::sign_certificate(t, key, signers_test::ca_certificate("Test CA", ca_key), ca_key);
   EXPECT_TRUE(cert) << cert.error().message();
   return *cert;
 }
