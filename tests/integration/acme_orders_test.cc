@@ -59,6 +59,11 @@ class AcmeOrdersTest : public AcmeIssuerTest {
     ns_ = testing::unique_name("acord");
     ASSERT_TRUE(client_->create(
         kNamespaces, {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns_}}}}));
+    start_controllers();
+  }
+
+  // A fresh Manager with a fresh AcmeAccounts, as a restarted process has.
+  void start_controllers() {
     accounts_ = std::make_shared<issuers::AcmeAccounts>();
     manager::ManagerOptions options;
     options.leader_elect = false;
@@ -88,6 +93,12 @@ class AcmeOrdersTest : public AcmeIssuerTest {
       auto status = manager_->run(stop);
       EXPECT_TRUE(status) << status.error().to_string();
     });
+  }
+
+  void stop_controllers() {
+    thread_.request_stop();
+    thread_.join();
+    manager_.reset();
   }
 
   const ExtraPebble& pebble() const { return **plain_; }
@@ -310,6 +321,86 @@ TEST_F(AcmeOrdersTest, AProfileTheCaDoesNotOfferErrorsTheOrderAndFailsTheRequest
   EXPECT_EQ(new_orders(pebble()) - orders_before, 1U);
   std::this_thread::sleep_for(std::chrono::seconds(3));
   EXPECT_EQ(new_orders(pebble()) - orders_before, 1U);
+}
+
+TEST_F(AcmeOrdersTest, ARestartedControllerResumesTheSameOrder) {
+  auto solver = solver::Http01Solver::start(
+      {.address = "127.0.0.1",
+       .port = static_cast<std::uint16_t>(std::stoi(pebble().env.at("CK_PEBBLE_HTTP01_PORT")))});
+  ASSERT_TRUE(solver) << solver.error().to_string();
+  const auto le = ready_issuer("le", acme_spec(pebble(), "le-account"));
+  const std::size_t orders_before = new_orders(pebble());
+  crypto::CsrSpec csr;
+  csr.sans.ip_addresses = {"127.0.0.1"};
+  create_request("resume", "le", csr);
+
+  // Stop every controller once the order is at the CA and its Challenge exists, then start
+  // them again with nothing in memory: the Order's status is all they have.
+  ASSERT_TRUE(testing::eventually([&] { return items(kChallenges).size() == 1; }, kWait));
+  stop_controllers();
+  start_controllers();
+
+  std::optional<api::CertificateRequest> done;
+  const bool issued = testing::eventually(
+      [&] {
+        serve_challenges(**solver, le.metadata.uid);
+        done = request("resume");
+        return done && !done->status.certificate.empty();
+      },
+      std::chrono::seconds(90));
+  ASSERT_TRUE(issued) << "never issued; CR status: "
+                      << (done ? api::encode(*done).value("status", json()).dump() : "none");
+  EXPECT_EQ(new_orders(pebble()) - orders_before, 1U);
+  EXPECT_EQ(items(kOrders).size(), 1U);
+  EXPECT_EQ(served_.size(), 1U);
+}
+
+TEST_F(AcmeOrdersTest, NoMatchingSolverKeepsTheOrderPendingWithAReasonAndAnEvent) {
+  auto spec = acme_spec(pebble(), "le-account");
+  spec["solvers"] = json::array({{{"selector", {{"dnsNames", {"somewhere.else.test"}}}},
+                                  {"http01", {{"ingress", json::object()}}}}});
+  ready_issuer("picky", spec);
+  const std::size_t orders_before = new_orders(pebble());
+  crypto::CsrSpec csr;
+  csr.sans.ip_addresses = {"127.0.0.1"};
+  create_request("unsolvable", "picky", csr);
+
+  std::optional<api::Order> order;
+  const bool reported = testing::eventually(
+      [&] {
+        const auto orders = items(kOrders);
+        if (orders.size() != 1) {
+          return false;
+        }
+        auto decoded = api::decode_order(orders[0]);
+        order = decoded ? std::optional(std::move(*decoded)) : std::nullopt;
+        return order && order->status.reason.has_value();
+      },
+      kWait);
+  ASSERT_TRUE(reported) << (order ? api::encode(*order).value("status", json()).dump() : "none");
+  EXPECT_EQ(order->status.state, "pending");
+  EXPECT_TRUE(order->status.reason->starts_with(
+      "Failed to determine a valid solver configuration for the set of domains on the Order"))
+      << *order->status.reason;
+  EXPECT_NE(order->status.reason->find("127.0.0.1"), std::string::npos);
+  EXPECT_TRUE(items(kChallenges).empty());
+  const kube::ResourceRef events{"", "v1", "events", "", "", ""};
+  EXPECT_TRUE(testing::eventually(
+      [&] {
+        for (const auto& event : items(events)) {
+          if (event.value("reason", "") == "Solver" && event.value("type", "") == "Warning") {
+            return true;
+          }
+        }
+        return false;
+      },
+      kWait));
+  EXPECT_EQ(new_orders(pebble()) - orders_before, 1U);
+  auto cr = request("unsolvable");
+  ASSERT_TRUE(cr);
+  const auto* ready = api::find_condition(cr->status.conditions, api::kConditionReady);
+  ASSERT_NE(ready, nullptr);
+  EXPECT_EQ(ready->reason, "Pending");
 }
 
 }  // namespace
