@@ -112,7 +112,8 @@ class AcmeOrdersTest : public AcmeIssuerTest {
 
   // A CertificateRequest for a fresh key; returns the CSR's key.
   crypto::PrivateKey create_request(const std::string& name, const std::string& issuer_name,
-                                    const crypto::CsrSpec& spec) {
+                                    const crypto::CsrSpec& spec,
+                                    const json& annotations = json::object()) {
     auto key = crypto::PrivateKey::generate(crypto::KeyAlgorithm::kEcdsa, 256);
     EXPECT_TRUE(key);
     auto der = crypto::create_csr(spec, *key);
@@ -122,7 +123,11 @@ class AcmeOrdersTest : public AcmeIssuerTest {
         kRequests.with_namespace(ns_),
         {{"apiVersion", "cert-manager.io/v1"},
          {"kind", "CertificateRequest"},
-         {"metadata", {{"name", name}, {"namespace", ns_}, {"labels", {{"suite", "orders"}}}}},
+         {"metadata",
+          {{"name", name},
+           {"namespace", ns_},
+           {"labels", {{"suite", "orders"}}},
+           {"annotations", annotations}}},
          {"spec",
           {{"request", common::base64_encode(pem)},
            {"issuerRef",
@@ -185,6 +190,23 @@ class AcmeOrdersTest : public AcmeIssuerTest {
           {{"status", {{"state", state}, {"processing", false}, {"presented", true}}}});
       ASSERT_TRUE(patched) << patched.error().to_string();
     }
+  }
+
+  // Serves Challenges until the request has a certificate; returns the request then.
+  std::optional<api::CertificateRequest> wait_issued(const std::string& name,
+                                                     solver::Http01Solver& solver,
+                                                     const std::string& issuer_uid) {
+    std::optional<api::CertificateRequest> done;
+    const bool issued = testing::eventually(
+        [&] {
+          serve_challenges(solver, issuer_uid);
+          done = request(name);
+          return done && !done->status.certificate.empty();
+        },
+        std::chrono::seconds(90));
+    EXPECT_TRUE(issued) << name << " never issued; status: "
+                        << (done ? api::encode(*done).value("status", json()).dump() : "none");
+    return issued ? done : std::nullopt;
   }
 
   std::shared_ptr<issuers::AcmeAccounts> accounts_;
@@ -353,6 +375,54 @@ TEST_F(AcmeOrdersTest, ARestartedControllerResumesTheSameOrder) {
   EXPECT_EQ(new_orders(pebble()) - orders_before, 1U);
   EXPECT_EQ(items(kOrders).size(), 1U);
   EXPECT_EQ(served_.size(), 1U);
+}
+
+TEST_F(AcmeOrdersTest, ARenewalOrderNamesTheCertificateItReplaces) {
+  auto solver = solver::Http01Solver::start(
+      {.address = "127.0.0.1",
+       .port = static_cast<std::uint16_t>(std::stoi(pebble().env.at("CK_PEBBLE_HTTP01_PORT")))});
+  ASSERT_TRUE(solver) << solver.error().to_string();
+  const auto le = ready_issuer("le", acme_spec(pebble(), "le-account"));
+  crypto::CsrSpec csr;
+  csr.sans.ip_addresses = {"127.0.0.1"};
+  create_request("first", "le", csr);
+  const auto first = wait_issued("first", **solver, le.metadata.uid);
+  ASSERT_TRUE(first);
+
+  // The Certificate whose Secret holds that certificate, as the issuing controller leaves it.
+  auto leaf = crypto::Certificate::from_pem(first->status.certificate);
+  ASSERT_TRUE(leaf);
+  auto cert_id = crypto::ari_cert_id(*leaf);
+  ASSERT_TRUE(cert_id) << cert_id.error().to_string();
+  create_secret("web-tls", {{"tls.crt", first->status.certificate}, {"tls.key", "unused"}});
+  auto certificate =
+      client_->create(kube::ResourceRef{"cert-manager.io", "v1", "certificates", ns_, "", ""},
+                      {{"apiVersion", "cert-manager.io/v1"},
+                       {"kind", "Certificate"},
+                       {"metadata", {{"name", "web"}, {"namespace", ns_}}},
+                       {"spec",
+                        {{"secretName", "web-tls"},
+                         {"ipAddresses", {"127.0.0.1"}},
+                         {"issuerRef", {{"name", "le"}, {"kind", "Issuer"}}}}}});
+  ASSERT_TRUE(certificate) << certificate.error().to_string();
+
+  const std::size_t orders_before = new_orders(pebble());
+  create_request("renewal", "le", csr, {{"cert-manager.io/certificate-name", "web"}});
+  const auto renewal = wait_issued("renewal", **solver, le.metadata.uid);
+  ASSERT_TRUE(renewal);
+  std::optional<api::Order> order;
+  for (const auto& item : items(kOrders)) {
+    auto decoded = api::decode_order(item);
+    ASSERT_TRUE(decoded);
+    if (decoded->metadata.owner_references.at(0).name == "renewal") {
+      order = std::move(*decoded);
+    }
+  }
+  ASSERT_TRUE(order);
+  EXPECT_EQ(order->spec.replaces, *cert_id);
+  EXPECT_EQ(order->metadata.annotations.at("cert-manager.io/certificate-name"), "web");
+  // Pebble took `replaces` at once: one newOrder, not a refusal and a retry without it.
+  EXPECT_EQ(new_orders(pebble()) - orders_before, 1U);
 }
 
 TEST_F(AcmeOrdersTest, NoMatchingSolverKeepsTheOrderPendingWithAReasonAndAnEvent) {
