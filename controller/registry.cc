@@ -4,6 +4,7 @@
 #include "controller/certificaterequests/signer_controller.h"
 #include "controller/certificates/controllers.h"
 #include "controller/issuers/issuers_controller.h"
+#include "controller/orders/orders_controller.h"
 
 namespace certkeeper::controller {
 
@@ -26,6 +27,11 @@ std::vector<manager::ControllerRegistration> registrations() {
       {{std::string(certificaterequests::kSelfSignedSignerName)},
        certificaterequests::make_selfsigned_signer},
       {{std::string(certificaterequests::kCaSignerName)}, certificaterequests::make_ca_signer},
+      {{std::string(certificaterequests::kAcmeSignerName)}, certificaterequests::make_acme_signer},
+      {{std::string(orders::kOrdersControllerName)},
+       [accounts](const common::Clock& clock, const manager::ManagerOptions& o) {
+         return orders::make_orders_controller(clock, o, accounts);
+       }},
   };
   for (auto& r : certificates::registrations(accounts)) {
     out.push_back(std::move(r));

@@ -37,29 +37,6 @@ std::string lowercase(std::string_view text) {
   return out;
 }
 
-std::string json_string(const json& object, std::string_view path_a, std::string_view path_b) {
-  const auto a = object.find(std::string(path_a));
-  if (a == object.end() || !a->is_object()) {
-    return "";
-  }
-  const auto b = a->find(std::string(path_b));
-  return b != a->end() && b->is_string() ? b->get<std::string>() : "";
-}
-
-// The index value of the issuer a raw request names (see issuers::issuer_index_key).
-std::string request_issuer_key(const json& object) {
-  const auto spec = object.find("spec");
-  if (spec == object.end() || !spec->is_object()) {
-    return "";
-  }
-  const std::string name = json_string(*spec, "issuerRef", "name");
-  std::string kind = json_string(*spec, "issuerRef", "kind");
-  if (kind.empty()) {
-    kind = api::kKindIssuer;
-  }
-  return issuers::issuer_index_key(kind, json_string(object, "metadata", "namespace"), name);
-}
-
 std::vector<std::string> private_key_secret_key(const json& object) {
   const auto md = object.find("metadata");
   if (md == object.end() || !md->is_object()) {
@@ -76,6 +53,30 @@ std::vector<std::string> private_key_secret_key(const json& object) {
   return {fmt::format("{}/{}", md->value("namespace", ""), name->get<std::string>())};
 }
 
+std::string_view signer_name(SignerType type) {
+  switch (type) {
+    case SignerType::kCa:
+      return kCaSignerName;
+    case SignerType::kAcme:
+      return kAcmeSignerName;
+    case SignerType::kSelfSigned:
+      break;
+  }
+  return kSelfSignedSignerName;
+}
+
+issuers::IssuerType served_type(SignerType type) {
+  switch (type) {
+    case SignerType::kCa:
+      return issuers::IssuerType::kCa;
+    case SignerType::kAcme:
+      return issuers::IssuerType::kAcme;
+    case SignerType::kSelfSigned:
+      break;
+  }
+  return issuers::IssuerType::kSelfSigned;
+}
+
 SignOutcome pending(std::string_view reason, std::string message) {
   return {Kind::kPending, std::string(reason), std::move(message), {}, {}};
 }
@@ -84,8 +85,7 @@ SignOutcome pending(std::string_view reason, std::string message) {
 
 SignerController::SignerController(SignerType type, const common::Clock& clock,
                                    const manager::ManagerOptions& options)
-    : QueueController(std::string(type == SignerType::kCa ? kCaSignerName : kSelfSignedSignerName),
-                      clock, options.concurrent_workers),
+    : QueueController(std::string(signer_name(type)), clock, options.concurrent_workers),
       type_(type) {}
 
 common::Status SignerController::setup(manager::ControllerContext& context) {
@@ -93,7 +93,7 @@ common::Status SignerController::setup(manager::ControllerContext& context) {
   const auto& options = context.options;
   requests_ = &request_informer(context);
   requests_->add_index(std::string(kIssuerIndex), [](const json& object) {
-    return std::vector<std::string>{request_issuer_key(object)};
+    return std::vector<std::string>{issuers::issuer_ref_key(object)};
   });
   requests_->add_index(std::string(kPrivateKeySecretIndex), private_key_secret_key);
   requests_->add_handlers(manager::on_change(
@@ -101,22 +101,13 @@ common::Status SignerController::setup(manager::ControllerContext& context) {
       /*deletes=*/false));
 
   // An issuer's change (it became Ready, its type changed, it appeared) re-queues its requests.
-  const auto on_issuer = [this](std::string_view kind) {
-    return [this, kind = std::string(kind)](const kube::ObjectPtr& object) {
-      enqueue_index(std::string(kIssuerIndex),
-                    issuers::issuer_index_key(kind, json_string(*object, "metadata", "namespace"),
-                                              json_string(*object, "metadata", "name")));
-    };
-  };
-  issuers_ = &context.informers.informer(
-      {.resource = issuers::issuers_resource().with_namespace(options.namespace_)});
-  issuers_->add_handlers(manager::on_change(on_issuer(api::kKindIssuer)));
-  if (options.namespace_.empty()) {
-    cluster_issuers_ =
-        &context.informers.informer({.resource = issuers::cluster_issuers_resource()});
-    cluster_issuers_->add_handlers(manager::on_change(on_issuer(api::kKindClusterIssuer)));
-  }
+  issuers_ = issuers::watch_issuers(
+      context, [this](const std::string& key) { enqueue_index(std::string(kIssuerIndex), key); });
 
+  if (type_ == SignerType::kAcme) {
+    acme_ =
+        std::make_unique<AcmeOrders>(context, [this](const std::string& key) { queue().add(key); });
+  }
   if (type_ == SignerType::kSelfSigned) {
     // The private key Secret may be written after the request: its arrival re-queues it.
     auto& secrets = context.informers.informer(
@@ -137,22 +128,7 @@ void SignerController::enqueue_index(const std::string& index, const std::string
 
 common::Result<std::optional<issuers::GenericIssuer>> SignerController::resolve_issuer(
     const api::CertificateRequest& cr) const {
-  const std::string kind = api::effective_issuer_kind(cr.spec.issuer_ref);
-  kube::ObjectPtr object;
-  if (kind == api::kKindIssuer) {
-    object = issuers_->get(fmt::format("{}/{}", cr.metadata.namespace_, cr.spec.issuer_ref.name));
-  } else if (kind == api::kKindClusterIssuer && cluster_issuers_ != nullptr) {
-    object = cluster_issuers_->get(cr.spec.issuer_ref.name);
-  }
-  if (!object) {
-    return std::optional<issuers::GenericIssuer>();
-  }
-  auto issuer =
-      issuers::decode_generic_issuer(*object, kind, context_->options.cluster_resource_namespace);
-  if (!issuer) {
-    return tl::unexpected(issuer.error());
-  }
-  return std::optional<issuers::GenericIssuer>(std::move(*issuer));
+  return issuers_.resolve(cr.spec.issuer_ref, cr.metadata.namespace_);
 }
 
 kube::ReconcileResult SignerController::reconcile(const std::string& key) {
@@ -189,9 +165,7 @@ kube::ReconcileResult SignerController::reconcile(const std::string& key) {
                 fmt::format("Missing issuer type: no issuer specified for {} '{}/{}'", kind,
                             (*issuer)->metadata.namespace_, (*issuer)->metadata.name)));
   }
-  const auto mine =
-      type_ == SignerType::kCa ? issuers::IssuerType::kCa : issuers::IssuerType::kSelfSigned;
-  if (type != mine) {
+  if (type != served_type(type_)) {
     return kube::ReconcileResult::done();
   }
   if (is_denied(request)) {
@@ -221,7 +195,10 @@ kube::ReconcileResult SignerController::reconcile(const std::string& key) {
 }
 
 SignOutcome SignerController::sign(const api::CertificateRequest& cr,
-                                   const issuers::GenericIssuer& issuer, bool& transient) const {
+                                   const issuers::GenericIssuer& issuer, bool& transient) {
+  if (type_ == SignerType::kAcme) {
+    return acme_->sign(cr, issuer, transient);
+  }
   const auto now = context_->clock.now();
   if (type_ == SignerType::kSelfSigned) {
     const std::string secret_name = private_key_secret_name(cr);
@@ -294,6 +271,11 @@ kube::ReconcileResult SignerController::write(const kube::ObjectPtr& object,
 std::unique_ptr<manager::Controller> make_selfsigned_signer(
     const common::Clock& clock, const manager::ManagerOptions& options) {
   return std::make_unique<SignerController>(SignerType::kSelfSigned, clock, options);
+}
+
+std::unique_ptr<manager::Controller> make_acme_signer(const common::Clock& clock,
+                                                      const manager::ManagerOptions& options) {
+  return std::make_unique<SignerController>(SignerType::kAcme, clock, options);
 }
 
 std::unique_ptr<manager::Controller> make_ca_signer(const common::Clock& clock,
