@@ -1,6 +1,7 @@
 #include "controller/registry.h"
 
 #include "controller/certificaterequests/approver.h"
+#include "controller/challenges/challenges_controller.h"
 #include "controller/certificaterequests/signer_controller.h"
 #include "controller/certificates/controllers.h"
 #include "controller/issuers/issuers_controller.h"
@@ -26,6 +27,10 @@ std::vector<manager::ControllerRegistration> registrations() {
       {{std::string(certificaterequests::kSelfSignedSignerName)},
        certificaterequests::make_selfsigned_signer},
       {{std::string(certificaterequests::kCaSignerName)}, certificaterequests::make_ca_signer},
+      {{std::string(challenges::kControllerName)},
+       [accounts](const common::Clock& clock, const manager::ManagerOptions& o) {
+         return challenges::make_challenges_controller(clock, o, accounts);
+       }},
   };
   for (auto& r : certificates::registrations()) {
     out.push_back(std::move(r));
