@@ -9,11 +9,15 @@
 namespace certkeeper::controller {
 
 std::vector<manager::ControllerRegistration> registrations() {
+  // One registry of ACME clients for the process: filled by the issuers controllers, read by the
+  // ACME signer, orders and challenges controllers, across leadership terms.
+  return registrations(std::make_shared<issuers::AcmeAccounts>());
+}
+
+std::vector<manager::ControllerRegistration> registrations(
+    std::shared_ptr<issuers::AcmeAccounts> accounts) {
   // cert-manager's names (§3.2), in start order: issuers first, then the request signers, then
   // the Certificate pipeline.
-  // One registry of ACME clients for the process: filled by the issuers controllers, read by the
-  // ACME signer, orders and challenges controllers (issue 6), across leadership terms.
-  auto accounts = std::make_shared<issuers::AcmeAccounts>();
   std::vector<manager::ControllerRegistration> out = {
       {{"issuers"},
        [accounts](const common::Clock& clock, const manager::ManagerOptions& o) {
