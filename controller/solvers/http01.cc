@@ -165,8 +165,8 @@ std::uint32_t adler32(std::string_view data) {
   constexpr std::uint32_t kMod = 65521;
   std::uint32_t a = 1;
   std::uint32_t b = 0;
-  for (const unsigned char c : data) {
-    a = (a + c) % kMod;
+  for (const char c : data) {
+    a = (a + static_cast<unsigned char>(c)) % kMod;
     b = (b + a) % kMod;
   }
   return (b << 16) | a;
