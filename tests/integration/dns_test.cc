@@ -212,5 +212,46 @@ TEST(Propagation, TrueAfterPresentFalseAfterCleanup) {
   EXPECT_EQ(empty.error().code(), common::ErrorCode::kInvalidArgument);
 }
 
+TEST(Resolver, QueryAddressesReadsARecords) {
+  // The testenv zone has `* IN A <CK_DNS_TARGET>`: any name under it resolves; dig says where.
+  const std::string name = fmt::format("{}.{}", testing::unique_name("a"), zone());
+  auto addresses = query_addresses(server(), name);
+  ASSERT_TRUE(addresses) << addresses.error().to_string();
+  const std::string address = server();
+  auto dig = common::run_process({"dig", "+short", "@" + address.substr(0, address.find(':')),
+                                  "-p", address.substr(address.find(':') + 1), "A", name});
+  ASSERT_TRUE(dig && dig->success());
+  std::string expected = dig->stdout_data.substr(0, dig->stdout_data.find('\n'));
+  ASSERT_FALSE(expected.empty());
+  EXPECT_THAT(*addresses, ::testing::Contains(expected));
+  auto outside = query_addresses(server(), "name.outside.invalid");
+  EXPECT_FALSE(outside);
+}
+
+TEST(Resolver, QueryCnameFollowsOneLink) {
+  const std::string name = fmt::format("_acme-challenge.{}.{}", testing::unique_name("cn"), zone());
+  const std::string target = fmt::format("delegated.{}", zone());
+  auto none = query_cname(server(), name);
+  ASSERT_TRUE(none) << none.error().to_string();
+  EXPECT_FALSE(*none);
+
+  // Add the CNAME with nsupdate (an independent client), signed with the testenv key.
+  const TestEnv& env = TestEnv::get();
+  const std::string address = server();
+  const std::string script = fmt::format(
+      "server {} {}\nupdate add {}. 60 IN CNAME {}.\nsend\n", address.substr(0, address.find(':')),
+      address.substr(address.find(':') + 1), name, target);
+  auto updated = common::run_process(
+      {"nsupdate", "-y",
+       fmt::format("{}:{}:{}", env.at("CK_TSIG_ALGORITHM"), env.at("CK_TSIG_KEY_NAME"),
+                   env.at("CK_TSIG_SECRET"))},
+      {.stdin_data = script});
+  ASSERT_TRUE(updated && updated->success()) << (updated ? updated->stderr_data : "");
+  auto found = query_cname(server(), name);
+  ASSERT_TRUE(found) << found.error().to_string();
+  ASSERT_TRUE(*found);
+  EXPECT_EQ(**found, target);
+}
+
 }  // namespace
 }  // namespace certkeeper::dns
