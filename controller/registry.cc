@@ -1,9 +1,9 @@
 #include "controller/registry.h"
 
 #include "controller/certificaterequests/approver.h"
-#include "controller/challenges/challenges_controller.h"
 #include "controller/certificaterequests/signer_controller.h"
 #include "controller/certificates/controllers.h"
+#include "controller/challenges/challenges_controller.h"
 #include "controller/issuers/issuers_controller.h"
 
 namespace certkeeper::controller {

@@ -14,8 +14,8 @@
 
 namespace certkeeper::challenges {
 
-using nlohmann::json;
 using kube::ReconcileResult;
+using nlohmann::json;
 
 namespace {
 
@@ -60,9 +60,9 @@ ChallengesController::ChallengesController(const common::Clock& clock,
                                            const manager::ManagerOptions& options,
                                            std::shared_ptr<issuers::AcmeAccounts> accounts,
                                            ChallengeSeams seams)
-    : QueueController(std::string(kControllerName), clock, options.concurrent_workers,
-                      kube::WorkQueueOptions{.per_key = {std::chrono::seconds(5),
-                                                         std::chrono::minutes(30)}}),
+    : QueueController(
+          std::string(kControllerName), clock, options.concurrent_workers,
+          kube::WorkQueueOptions{.per_key = {std::chrono::seconds(5), std::chrono::minutes(30)}}),
       options_(options),
       accounts_(std::move(accounts)),
       seams_(std::move(seams)),
@@ -86,8 +86,8 @@ common::Status ChallengesController::setup(manager::ControllerContext& context) 
     queue().add(std::string(kSchedulerKey));
   }));
 
-  issuers_ = &context.informers.informer(
-      {.resource = issuers::issuers_resource().with_namespace(ns)});
+  issuers_ =
+      &context.informers.informer({.resource = issuers::issuers_resource().with_namespace(ns)});
   if (ns.empty()) {
     cluster_issuers_ =
         &context.informers.informer({.resource = issuers::cluster_issuers_resource()});
@@ -108,9 +108,8 @@ common::Status ChallengesController::setup(manager::ControllerContext& context) 
       context.informers.informer({.resource = solvers::services_resource().with_namespace(ns),
                                   .label_selector = selector,
                                   .metadata_only = true});
-  auto& ingresses =
-      context.informers.informer({.resource = solvers::ingresses_resource().with_namespace(ns),
-                                  .label_selector = selector});
+  auto& ingresses = context.informers.informer(
+      {.resource = solvers::ingresses_resource().with_namespace(ns), .label_selector = selector});
   for (auto* informer : {&pods, &services, &ingresses}) {
     informer->add_handlers(owner_handler);
   }
@@ -176,12 +175,12 @@ ReconcileResult ChallengesController::schedule_pass() {
                        {"kind", std::string(api::kKindChallenge)},
                        {"metadata", {{"name", name}, {"namespace", ns}}},
                        {"status", {{"processing", true}}}};
-    auto applied = manager::apply_status(
-        context_->client, challenges_resource().with_namespace(ns).with_name(name), body,
-        kSchedulerManager);
+    auto applied = manager::apply_status(context_->client,
+                                         challenges_resource().with_namespace(ns).with_name(name),
+                                         body, kSchedulerManager);
     if (!applied) {
-      common::logger("challenges")->warn("scheduling challenge {}: {}", key,
-                                         applied.error().to_string());
+      common::logger("challenges")
+          ->warn("scheduling challenge {}: {}", key, applied.error().to_string());
       continue;
     }
     std::lock_guard lock(mu_);
@@ -203,8 +202,7 @@ std::optional<issuers::GenericIssuer> ChallengesController::resolve_issuer(
   if (!object) {
     return std::nullopt;
   }
-  auto issuer =
-      issuers::decode_generic_issuer(*object, kind, options_.cluster_resource_namespace);
+  auto issuer = issuers::decode_generic_issuer(*object, kind, options_.cluster_resource_namespace);
   if (!issuer) {
     return std::nullopt;
   }
@@ -272,9 +270,9 @@ common::Status ChallengesController::set_finalizers(const api::Challenge& challe
                                                     const std::vector<std::string>& finalizers) {
   // A merge patch replaces the whole list; the resourceVersion makes it conditional, so another
   // writer's finalizer is never dropped (409, and the next reconcile sees both).
-  const json patch = {{"metadata",
-                       {{"finalizers", finalizers},
-                        {"resourceVersion", challenge.metadata.resource_version}}}};
+  const json patch = {
+      {"metadata",
+       {{"finalizers", finalizers}, {"resourceVersion", challenge.metadata.resource_version}}}};
   auto patched = context_->client.patch(challenges_resource()
                                             .with_namespace(challenge.metadata.namespace_)
                                             .with_name(challenge.metadata.name),
@@ -297,8 +295,8 @@ ReconcileResult ChallengesController::on_deleted(const kube::ObjectPtr& object,
   if (!issuer && challenge.spec.type != api::kChallengeTypeHttp01) {
     // Without the issuer there is no namespace to read the DNS credentials from: nothing can be
     // cleaned up, and keeping the finalizer would block the deletion for ever.
-    log->warn("challenge {}: issuer {} is gone; releasing the finalizer without cleaning up",
-              key, challenge.spec.issuer_ref.name);
+    log->warn("challenge {}: issuer {} is gone; releasing the finalizer without cleaning up", key,
+              challenge.spec.issuer_ref.name);
   } else {
     auto cleaned = clean_up(challenge, issuer.value_or(issuers::GenericIssuer{}));
     if (!cleaned) {
@@ -428,8 +426,8 @@ ReconcileResult ChallengesController::check_and_accept(const kube::ObjectPtr& ob
         since + std::chrono::duration_cast<std::chrono::system_clock::duration>(wait->value);
     if (const auto now = context_->clock.now(); now < due) {
       challenge.status.reason = propagation_reason(
-          challenge, fmt::format("waiting {} instead of a self-check",
-                                 api::format_go_duration(wait->value)));
+          challenge,
+          fmt::format("waiting {} instead of a self-check", api::format_go_duration(wait->value)));
       auto written = write_status(before, challenge);
       return written.kind == ReconcileResult::Kind::kDone
                  ? ReconcileResult::requeue_after(due - now)
@@ -483,10 +481,10 @@ ReconcileResult ChallengesController::poll_authorization(api::Challenge challeng
   }
   const auto outcome = authorization_outcome(*authz, challenge);
   if (!outcome) {
-    const auto wait = authz->retry_after
-                          ? std::chrono::duration_cast<std::chrono::nanoseconds>(*authz->retry_after)
-                          : std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                kAuthorizationPoll);
+    const auto wait =
+        authz->retry_after
+            ? std::chrono::duration_cast<std::chrono::nanoseconds>(*authz->retry_after)
+            : std::chrono::duration_cast<std::chrono::nanoseconds>(kAuthorizationPoll);
     return ReconcileResult::requeue_after(wait);
   }
   challenge.status.state = outcome->state;

@@ -29,7 +29,7 @@ std::vector<std::string> resolv_conf_nameservers() {
     std::string address;
     if (words >> keyword >> address && keyword == "nameserver") {
       out.push_back(address.find(':') != std::string::npos ? "[" + address + "]:53"
-                                                            : address + ":53");
+                                                           : address + ":53");
     }
   }
   return out;
@@ -57,10 +57,10 @@ common::Result<bool> seen_on_recursive(std::string_view fqdn, std::string_view v
 
 std::string configured_provider(const api::AcmeDns01& d) {
   const std::pair<bool, const char*> providers[] = {
-      {d.rfc2136.has_value(), "rfc2136"},       {d.webhook.has_value(), "webhook"},
-      {d.acme_dns.has_value(), "acmeDNS"},      {d.akamai.has_value(), "akamai"},
-      {d.azure_dns.has_value(), "azureDNS"},    {d.cloud_dns.has_value(), "cloudDNS"},
-      {d.cloudflare.has_value(), "cloudflare"}, {d.route53.has_value(), "route53"},
+      {d.rfc2136.has_value(), "rfc2136"},           {d.webhook.has_value(), "webhook"},
+      {d.acme_dns.has_value(), "acmeDNS"},          {d.akamai.has_value(), "akamai"},
+      {d.azure_dns.has_value(), "azureDNS"},        {d.cloud_dns.has_value(), "cloudDNS"},
+      {d.cloudflare.has_value(), "cloudflare"},     {d.route53.has_value(), "route53"},
       {d.digitalocean.has_value(), "digitalocean"},
   };
   for (const auto& [set, name] : providers) {
@@ -108,8 +108,7 @@ common::Result<dns::Rfc2136Config> rfc2136_config(
     config.tsig_secret = it->second;
   }
   if (!config.tsig_key_name.empty() && config.tsig_secret.empty()) {
-    return tl::unexpected(
-        invalid("rfc2136.tsigSecretSecretRef: required when tsigKeyName is set"));
+    return tl::unexpected(invalid("rfc2136.tsigSecretSecretRef: required when tsigKeyName is set"));
   }
   return config;
 }
@@ -128,8 +127,8 @@ common::Result<std::unique_ptr<dns::Dns01Provider>> SecretDns01ProviderFactory::
   if (const auto& ref = dns01.rfc2136->tsig_secret_secret_ref; ref && !ref->name.empty()) {
     auto read = issuers::read_secret(client_, resource_namespace, ref->name);
     if (!read) {
-      return tl::unexpected(read.error().wrap(
-          fmt::format("reading secret {}/{}", resource_namespace, ref->name)));
+      return tl::unexpected(
+          read.error().wrap(fmt::format("reading secret {}/{}", resource_namespace, ref->name)));
     }
     secret = std::move(*read);
   }
@@ -145,8 +144,8 @@ common::Result<std::unique_ptr<dns::Dns01Provider>> SecretDns01ProviderFactory::
       std::make_unique<dns::Rfc2136Provider>(std::move(*made)));
 }
 
-common::Result<std::vector<std::string>> recursive_nameservers(
-    const api::AcmeDns01& dns01, const Dns01CheckSettings& settings) {
+common::Result<std::vector<std::string>> recursive_nameservers(const api::AcmeDns01& dns01,
+                                                               const Dns01CheckSettings& settings) {
   std::vector<std::string> servers = !dns01.nameservers.empty() ? dns01.nameservers
                                      : !settings.recursive_nameservers.empty()
                                          ? settings.recursive_nameservers
@@ -175,9 +174,9 @@ common::Result<std::string> challenge_record_name(const api::AcmeDns01& dns01,
     }
     name = **target;
   }
-  return common::make_error(common::ErrorCode::kInvalidArgument,
-                            fmt::format("more than {} CNAMEs from _acme-challenge.{}",
-                                        kMaxCnameLinks, dns_name));
+  return common::make_error(
+      common::ErrorCode::kInvalidArgument,
+      fmt::format("more than {} CNAMEs from _acme-challenge.{}", kMaxCnameLinks, dns_name));
 }
 
 common::Result<SelfCheck> dns01_self_check(const api::AcmeDns01& dns01, std::string_view dns_name,

@@ -1,7 +1,6 @@
 #include "controller/solvers/http01.h"
 
 #include <arpa/inet.h>
-
 #include <fmt/format.h>
 
 #include "lib/api/well_known.h"
@@ -120,10 +119,10 @@ std::string challenge_path(const api::Challenge& challenge) {
 }
 
 json ingress_path(const api::Challenge& challenge, const std::string& service_name) {
-  return {{"path", challenge_path(challenge)},
-          {"pathType", "Exact"},
-          {"backend",
-           {{"service", {{"name", service_name}, {"port", {{"number", kSolverPort}}}}}}}};
+  return {
+      {"path", challenge_path(challenge)},
+      {"pathType", "Exact"},
+      {"backend", {{"service", {{"name", service_name}, {"port", {{"number", kSolverPort}}}}}}}};
 }
 
 std::string rule_host(const api::Challenge& challenge) {
@@ -196,9 +195,9 @@ json build_pod(const api::Challenge& challenge, const Http01Settings& settings) 
   json pod = {
       {"apiVersion", "v1"},
       {"kind", "Pod"},
-      {"metadata", base_metadata(challenge, {{"sidecar.istio.io/inject", "false"},
-                                             {"cluster-autoscaler.kubernetes.io/safe-to-evict",
-                                              "true"}})},
+      {"metadata",
+       base_metadata(challenge, {{"sidecar.istio.io/inject", "false"},
+                                 {"cluster-autoscaler.kubernetes.io/safe-to-evict", "true"}})},
       {"spec",
        {{"nodeSelector", {{"kubernetes.io/os", "linux"}}},
         {"restartPolicy", "OnFailure"},
@@ -213,12 +212,11 @@ json build_pod(const api::Challenge& challenge, const Http01Settings& settings) 
                {"image", settings.image},
                {"imagePullPolicy", "IfNotPresent"},
                // No command: the image's entrypoint is the certkeeper binary.
-               {"args", json::array({"acmesolver", fmt::format("--listen-port={}", kSolverPort),
-                                     "--domain=" + challenge.spec.dns_name,
-                                     "--token=" + challenge.spec.token,
-                                     "--key=" + challenge.spec.key})},
-               {"ports",
-                json::array({{{"name", "http"}, {"containerPort", kSolverPort}}})},
+               {"args",
+                json::array({"acmesolver", fmt::format("--listen-port={}", kSolverPort),
+                             "--domain=" + challenge.spec.dns_name,
+                             "--token=" + challenge.spec.token, "--key=" + challenge.spec.key})},
+               {"ports", json::array({{{"name", "http"}, {"containerPort", kSolverPort}}})},
                {"resources",
                 {{"requests", {{"cpu", settings.request_cpu}, {"memory", settings.request_memory}}},
                  {"limits", {{"cpu", settings.limit_cpu}, {"memory", settings.limit_memory}}}}},
@@ -234,17 +232,16 @@ json build_pod(const api::Challenge& challenge, const Http01Settings& settings) 
 
 json build_service(const api::Challenge& challenge) {
   const auto* ingress = ingress_solver(challenge);
-  const std::string type =
-      ingress && ingress->service_type && !ingress->service_type->empty() ? *ingress->service_type
-                                                                          : "NodePort";
+  const std::string type = ingress && ingress->service_type && !ingress->service_type->empty()
+                               ? *ingress->service_type
+                               : "NodePort";
   return {{"apiVersion", "v1"},
           {"kind", "Service"},
           {"metadata", base_metadata(challenge, {{"auth.istio.io/8089", "NONE"}})},
           {"spec",
            {{"type", type},
-            {"ports", json::array({{{"name", "http"},
-                                    {"port", kSolverPort},
-                                    {"targetPort", kSolverPort}}})},
+            {"ports",
+             json::array({{{"name", "http"}, {"port", kSolverPort}, {"targetPort", kSolverPort}}})},
             {"selector", solver_labels(challenge)}}}};
 }
 
@@ -403,9 +400,8 @@ common::Status Http01Resources::present_named_ingress(const api::Challenge& chal
   const auto ref = ingresses_resource().with_namespace(challenge.metadata.namespace_);
   auto current = client_.get(ref.with_name(ingress_name));
   if (!current) {
-    return common::make_error(
-        current.error().wrap(fmt::format("reading the Ingress \"{}\" named by the solver",
-                                         ingress_name)));
+    return common::make_error(current.error().wrap(
+        fmt::format("reading the Ingress \"{}\" named by the solver", ingress_name)));
   }
   if (has_challenge_path(*current, challenge)) {
     return common::ok();
@@ -414,9 +410,8 @@ common::Status Http01Resources::present_named_ingress(const api::Challenge& chal
   auto updated = client_.update(ref.with_name(ingress_name),
                                 add_challenge_path(*current, challenge, service_name));
   if (!updated) {
-    return common::make_error(
-        updated.error().wrap(fmt::format("adding the challenge path to Ingress \"{}\"",
-                                         ingress_name)));
+    return common::make_error(updated.error().wrap(
+        fmt::format("adding the challenge path to Ingress \"{}\"", ingress_name)));
   }
   return common::ok();
 }

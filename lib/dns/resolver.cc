@@ -168,10 +168,10 @@ common::Result<internal::Pkt> send_query(std::string_view server, std::string_vi
   const ldns_status status =
       ldns_resolver_send(&raw, resolver->get(), dname->get(), type, LDNS_RR_CLASS_IN, flags);
   internal::Pkt reply(raw);
-  const char* type_name = type == LDNS_RR_TYPE_TXT   ? "TXT"
-                          : type == LDNS_RR_TYPE_SOA ? "SOA"
-                          : type == LDNS_RR_TYPE_NS  ? "NS"
-                          : type == LDNS_RR_TYPE_A   ? "A"
+  const char* type_name = type == LDNS_RR_TYPE_TXT     ? "TXT"
+                          : type == LDNS_RR_TYPE_SOA   ? "SOA"
+                          : type == LDNS_RR_TYPE_NS    ? "NS"
+                          : type == LDNS_RR_TYPE_A     ? "A"
                           : type == LDNS_RR_TYPE_CNAME ? "CNAME"
                                                        : "AAAA";
   if (status != LDNS_STATUS_OK || !reply) {

@@ -56,7 +56,8 @@ class AcmeChallengesTest : public ::testing::Test {
                            {"kind", "ServiceAccount"},
                            {"metadata", {{"name", "default"}, {"namespace", ns_}}}});
     create_secret("tsig", {{"secret", te.at("CK_TSIG_SECRET")}});
-    create_secret("tsig-wrong", {{"secret", common::base64_encode("not the key at all, 32 bytes!!")}});
+    create_secret("tsig-wrong",
+                  {{"secret", common::base64_encode("not the key at all, 32 bytes!!")}});
     accounts_ = std::make_shared<issuers::AcmeAccounts>();
     start_manager();
     create_issuer();
@@ -115,16 +116,15 @@ class AcmeChallengesTest : public ::testing::Test {
          common::base64_encode(testing::read_text_file(pebble.env.at("CK_ACME_SERVER_CA_FILE")))},
         {"privateKeySecretRef", {{"name", "account-key"}}},
         {"solvers", json::array({{{"http01", {{"ingress", json::object()}}}}})}};
-    auto created =
-        client_->create(kIssuers.with_namespace(ns_),
-                        {{"apiVersion", "cert-manager.io/v1"},
-                         {"kind", "Issuer"},
-                         {"metadata", {{"name", "acme"}, {"namespace", ns_}}},
-                         {"spec", {{"acme", acme}}}});
+    auto created = client_->create(kIssuers.with_namespace(ns_),
+                                   {{"apiVersion", "cert-manager.io/v1"},
+                                    {"kind", "Issuer"},
+                                    {"metadata", {{"name", "acme"}, {"namespace", ns_}}},
+                                    {"spec", {{"acme", acme}}}});
     ASSERT_TRUE(created) << created.error().to_string();
     const std::string uid = created->value("/metadata/uid"_json_pointer, std::string());
-    ASSERT_TRUE(testing::eventually([&] { return (acme_ = accounts_->get(uid)) != nullptr; },
-                                    kWait))
+    ASSERT_TRUE(
+        testing::eventually([&] { return (acme_ = accounts_->get(uid)) != nullptr; }, kWait))
         << "the issuer's ACME client never became ready";
   }
 
@@ -237,8 +237,8 @@ TEST_F(AcmeChallengesTest, Dns01WildcardAndApexBecomeValidAndLeaveNoRecord) {
   for (std::size_t i = 0; i < order->authorizations.size(); ++i) {
     auto authz = acme_->get_authorization(order->authorizations[i]);
     ASSERT_TRUE(authz) << authz.error().to_string();
-    names.push_back(create_challenge(*authz, "dns-01", rfc2136_solver("tsig"),
-                                     "dns-" + std::to_string(i)));
+    names.push_back(
+        create_challenge(*authz, "dns-01", rfc2136_solver("tsig"), "dns-" + std::to_string(i)));
     keys.push_back(*acme_->dns01_txt_value(authz->find_challenge("dns-01")->token));
   }
   // Both share dnsName: the scheduler runs them one after the other, never both at once.
@@ -264,8 +264,8 @@ TEST_F(AcmeChallengesTest, Dns01WildcardAndApexBecomeValidAndLeaveNoRecord) {
   EXPECT_TRUE(contains(first->metadata.finalizers, "acme.cert-manager.io/finalizer"));
   EXPECT_TRUE(first->status.presented_at.has_value());
 
-  auto ready = acme_->poll_order(order->url,
-                                 std::chrono::steady_clock::now() + std::chrono::seconds(30));
+  auto ready =
+      acme_->poll_order(order->url, std::chrono::steady_clock::now() + std::chrono::seconds(30));
   ASSERT_TRUE(ready) << ready.error().to_string();
   EXPECT_EQ(ready->status, "ready");
   const auto values = txt("_acme-challenge." + domain);
@@ -279,8 +279,8 @@ TEST_F(AcmeChallengesTest, Dns01WildcardAndApexBecomeValidAndLeaveNoRecord) {
 
 TEST_F(AcmeChallengesTest, DeletingAPendingDns01ChallengeRemovesItsRecordAndReleases) {
   const std::string domain = ns_ + "-pending." + zone_;
-  auto order = acme_->new_order({.identifiers = {acme::Identifier::dns(domain),
-                                                 acme::Identifier::dns("bad-" + domain)}});
+  auto order = acme_->new_order(
+      {.identifiers = {acme::Identifier::dns(domain), acme::Identifier::dns("bad-" + domain)}});
   ASSERT_TRUE(order) << order.error().to_string();
   ASSERT_EQ(order->authorizations.size(), 2U);
   auto a = acme_->get_authorization(order->authorizations[0]);
@@ -376,9 +376,9 @@ TEST_F(AcmeChallengesTest, Http01SolverResourcesHaveTheReferenceShapesAndAreRemo
   EXPECT_EQ(pod["spec"]["securityContext"]["runAsNonRoot"], true);
   const json& container = pod["spec"]["containers"][0];
   EXPECT_FALSE(container.contains("command"));
-  EXPECT_EQ(container["args"], (json{"acmesolver", "--listen-port=8089", "--domain=" + domain,
-                                     "--token=" + presented.spec.token,
-                                     "--key=" + presented.spec.key}));
+  EXPECT_EQ(container["args"],
+            (json{"acmesolver", "--listen-port=8089", "--domain=" + domain,
+                  "--token=" + presented.spec.token, "--key=" + presented.spec.key}));
   EXPECT_EQ(container["resources"]["requests"]["cpu"], "10m");
   EXPECT_EQ(container["securityContext"]["capabilities"]["drop"], json{"ALL"});
 

@@ -218,8 +218,8 @@ TEST(Resolver, QueryAddressesReadsARecords) {
   auto addresses = query_addresses(server(), name);
   ASSERT_TRUE(addresses) << addresses.error().to_string();
   const std::string address = server();
-  auto dig = common::run_process({"dig", "+short", "@" + address.substr(0, address.find(':')),
-                                  "-p", address.substr(address.find(':') + 1), "A", name});
+  auto dig = common::run_process({"dig", "+short", "@" + address.substr(0, address.find(':')), "-p",
+                                  address.substr(address.find(':') + 1), "A", name});
   ASSERT_TRUE(dig && dig->success());
   std::string expected = dig->stdout_data.substr(0, dig->stdout_data.find('\n'));
   ASSERT_FALSE(expected.empty());
@@ -238,14 +238,14 @@ TEST(Resolver, QueryCnameFollowsOneLink) {
   // Add the CNAME with nsupdate (an independent client), signed with the testenv key.
   const TestEnv& env = TestEnv::get();
   const std::string address = server();
-  const std::string script = fmt::format(
-      "server {} {}\nupdate add {}. 60 IN CNAME {}.\nsend\n", address.substr(0, address.find(':')),
-      address.substr(address.find(':') + 1), name, target);
-  auto updated = common::run_process(
-      {"nsupdate", "-y",
-       fmt::format("{}:{}:{}", env.at("CK_TSIG_ALGORITHM"), env.at("CK_TSIG_KEY_NAME"),
-                   env.at("CK_TSIG_SECRET"))},
-      {.stdin_data = script});
+  const std::string script = fmt::format("server {} {}\nupdate add {}. 60 IN CNAME {}.\nsend\n",
+                                         address.substr(0, address.find(':')),
+                                         address.substr(address.find(':') + 1), name, target);
+  auto updated =
+      common::run_process({"nsupdate", "-y",
+                           fmt::format("{}:{}:{}", env.at("CK_TSIG_ALGORITHM"),
+                                       env.at("CK_TSIG_KEY_NAME"), env.at("CK_TSIG_SECRET"))},
+                          {.stdin_data = script});
   ASSERT_TRUE(updated && updated->success()) << (updated ? updated->stderr_data : "");
   auto found = query_cname(server(), name);
   ASSERT_TRUE(found) << found.error().to_string();

@@ -86,8 +86,8 @@ TEST(ClassifyAcmeError, MalformedExpiresOther4xxErrorsRestRetries) {
   EXPECT_FALSE(
       classify_acme_error(acme_error(400, "urn:ietf:params:acme:error:badNonce"), "x").final);
   EXPECT_FALSE(classify_acme_error(acme_error(503, ""), "x").final);
-  EXPECT_FALSE(classify_acme_error(common::Error(common::ErrorCode::kUnavailable, "reset"), "x")
-                   .final);
+  EXPECT_FALSE(
+      classify_acme_error(common::Error(common::ErrorCode::kUnavailable, "reset"), "x").final);
 }
 
 acme::Authorization authz(std::string status, std::string challenge_status) {

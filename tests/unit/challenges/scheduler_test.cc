@@ -67,8 +67,8 @@ TEST(Scheduler, NeverTwoForTheSameNameAndType) {
 TEST(Scheduler, AtMostTwentyPerPass) {
   std::vector<ScheduleInput> all;
   for (int i = 0; i < 50; ++i) {
-    all.push_back(challenge("ns/c" + std::to_string(100 + i), std::to_string(i) + ".example",
-                            "HTTP-01", i));
+    all.push_back(
+        challenge("ns/c" + std::to_string(100 + i), std::to_string(i) + ".example", "HTTP-01", i));
   }
   const auto picked = schedule(all, 60);
   ASSERT_EQ(picked.size(), 20U);

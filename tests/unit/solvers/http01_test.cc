@@ -129,9 +129,9 @@ TEST(BuildIngress, ClassNameAnnotationAndIpHost) {
   json ing = build_ingress(ch, "cm-acme-http-solver-abc");
   EXPECT_EQ(ing["apiVersion"], "networking.k8s.io/v1");
   EXPECT_EQ(ing["metadata"]["generateName"], "cm-acme-http-solver-");
-  EXPECT_EQ(ing["metadata"]["annotations"],
-            (json{{"nginx.ingress.kubernetes.io/whitelist-source-range", "0.0.0.0/0,::/0"},
-                  {"a", "2"}}));
+  EXPECT_EQ(
+      ing["metadata"]["annotations"],
+      (json{{"nginx.ingress.kubernetes.io/whitelist-source-range", "0.0.0.0/0,::/0"}, {"a", "2"}}));
   EXPECT_EQ(ing["metadata"]["labels"]["l"], "1");
   EXPECT_EQ(ing["spec"]["ingressClassName"], "nginx");
   EXPECT_EQ(ing["spec"]["rules"], json::parse(R"([{"host":"www.example.test","http":{"paths":[
