@@ -209,6 +209,25 @@ std::optional<issuers::GenericIssuer> ChallengesController::resolve_issuer(
   return std::move(*issuer);
 }
 
+common::Status ChallengesController::with_dns01_provider(
+    const api::Challenge& challenge, const issuers::GenericIssuer& issuer,
+    const std::function<common::Status(dns::Dns01Provider&, const std::string&)>& fn) {
+  const auto& dns01 = *challenge.spec.solver.dns01;
+  auto provider = seams_.dns01->make(dns01, issuer.resource_namespace);
+  if (!provider) {
+    return tl::unexpected(provider.error());
+  }
+  auto servers = solvers::recursive_nameservers(dns01, dns01_settings_);
+  if (!servers) {
+    return tl::unexpected(servers.error());
+  }
+  auto fqdn = solvers::challenge_record_name(dns01, challenge.spec.dns_name, *servers);
+  if (!fqdn) {
+    return tl::unexpected(fqdn.error());
+  }
+  return fn(**provider, *fqdn);
+}
+
 common::Status ChallengesController::present_solver(const api::Challenge& challenge,
                                                     const issuers::GenericIssuer& issuer) {
   const auto& solver = challenge.spec.solver;
@@ -226,19 +245,10 @@ common::Status ChallengesController::present_solver(const api::Challenge& challe
         common::ErrorCode::kInvalidArgument,
         fmt::format("challenge type \"{}\" does not match its solver", challenge.spec.type));
   }
-  auto provider = seams_.dns01->make(*solver.dns01, issuer.resource_namespace);
-  if (!provider) {
-    return tl::unexpected(provider.error());
-  }
-  auto servers = solvers::recursive_nameservers(*solver.dns01, dns01_settings_);
-  if (!servers) {
-    return tl::unexpected(servers.error());
-  }
-  auto fqdn = solvers::challenge_record_name(*solver.dns01, challenge.spec.dns_name, *servers);
-  if (!fqdn) {
-    return tl::unexpected(fqdn.error());
-  }
-  return (*provider)->present(*fqdn, challenge.spec.key);
+  return with_dns01_provider(challenge, issuer,
+                             [&](dns::Dns01Provider& provider, const std::string& fqdn) {
+                               return provider.present(fqdn, challenge.spec.key);
+                             });
 }
 
 common::Status ChallengesController::clean_up(const api::Challenge& challenge,
@@ -251,19 +261,10 @@ common::Status ChallengesController::clean_up(const api::Challenge& challenge,
   if (!solver.dns01) {
     return common::ok();
   }
-  auto provider = seams_.dns01->make(*solver.dns01, issuer.resource_namespace);
-  if (!provider) {
-    return tl::unexpected(provider.error());
-  }
-  auto servers = solvers::recursive_nameservers(*solver.dns01, dns01_settings_);
-  if (!servers) {
-    return tl::unexpected(servers.error());
-  }
-  auto fqdn = solvers::challenge_record_name(*solver.dns01, challenge.spec.dns_name, *servers);
-  if (!fqdn) {
-    return tl::unexpected(fqdn.error());
-  }
-  return (*provider)->cleanup(*fqdn, challenge.spec.key);
+  return with_dns01_provider(challenge, issuer,
+                             [&](dns::Dns01Provider& provider, const std::string& fqdn) {
+                               return provider.cleanup(fqdn, challenge.spec.key);
+                             });
 }
 
 common::Status ChallengesController::set_finalizers(const api::Challenge& challenge,

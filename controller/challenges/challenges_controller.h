@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -90,6 +91,11 @@ class ChallengesController final : public manager::QueueController {
   common::Status clean_up(const api::Challenge& challenge, const issuers::GenericIssuer& issuer);
   common::Status present_solver(const api::Challenge& challenge,
                                 const issuers::GenericIssuer& issuer);
+  // Builds the DNS-01 provider (credentials from the issuer's namespace) and the record name,
+  // then calls `fn` with them.
+  common::Status with_dns01_provider(
+      const api::Challenge& challenge, const issuers::GenericIssuer& issuer,
+      const std::function<common::Status(dns::Dns01Provider&, const std::string&)>& fn);
   // The self-check: passed, or a stable reason.
   solvers::SelfCheck self_check(const api::Challenge& challenge);
   common::Status set_finalizers(const api::Challenge& challenge,

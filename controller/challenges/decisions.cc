@@ -29,6 +29,17 @@ std::string problem_reason(const api::Challenge& challenge, const acme::Problem&
                      challenge.spec.dns_name, problem.short_type(), problem.detail);
 }
 
+// The finalizers that are not ours (current or legacy), in order.
+std::vector<std::string> others(const std::vector<std::string>& finalizers) {
+  std::vector<std::string> out;
+  for (const auto& f : finalizers) {
+    if (f != api::kAcmeLegacyFinalizer && f != api::kAcmeFinalizer) {
+      out.push_back(f);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Action next_action(const api::Challenge& challenge) {
@@ -63,12 +74,7 @@ std::optional<std::vector<std::string>> finalizers_with_ours(
       !contains(finalizers, api::kAcmeLegacyFinalizer)) {
     return std::nullopt;
   }
-  std::vector<std::string> out;
-  for (const auto& f : finalizers) {
-    if (f != api::kAcmeLegacyFinalizer && f != api::kAcmeFinalizer) {
-      out.push_back(f);
-    }
-  }
+  std::vector<std::string> out = others(finalizers);
   out.emplace_back(api::kAcmeFinalizer);
   return out;
 }
@@ -79,13 +85,7 @@ std::optional<std::vector<std::string>> finalizers_without_ours(
       !contains(finalizers, api::kAcmeLegacyFinalizer)) {
     return std::nullopt;
   }
-  std::vector<std::string> out;
-  for (const auto& f : finalizers) {
-    if (f != api::kAcmeLegacyFinalizer && f != api::kAcmeFinalizer) {
-      out.push_back(f);
-    }
-  }
-  return out;
+  return others(finalizers);
 }
 
 ErrorOutcome classify_acme_error(const common::Error& error, std::string_view what) {

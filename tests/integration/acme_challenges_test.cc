@@ -95,16 +95,7 @@ class AcmeChallengesTest : public ::testing::Test {
   }
 
   void create_secret(const std::string& name, const std::map<std::string, std::string>& data) {
-    json encoded = json::object();
-    for (const auto& [key, value] : data) {
-      encoded[key] = common::base64_encode(value);
-    }
-    auto created = client_->create(kSecrets.with_namespace(ns_),
-                                   {{"apiVersion", "v1"},
-                                    {"kind", "Secret"},
-                                    {"metadata", {{"name", name}, {"namespace", ns_}}},
-                                    {"data", encoded}});
-    ASSERT_TRUE(created) << created.error().to_string();
+    create_test_secret(*client_, ns_, name, data);
   }
 
   void create_issuer() {
