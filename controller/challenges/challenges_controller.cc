@@ -343,32 +343,12 @@ ReconcileResult ChallengesController::sync(const kube::ObjectPtr& object,
   }
   switch (action) {
     case Action::kFetchState:
-      return fetch_state(std::move(challenge), *client);
+      return read_authorization(std::move(challenge), *client, /*initial=*/true);
     case Action::kCheckAndAccept:
       return check_and_accept(object, std::move(challenge), *client);
     default:
-      return poll_authorization(std::move(challenge), *client);
+      return read_authorization(std::move(challenge), *client, /*initial=*/false);
   }
-}
-
-ReconcileResult ChallengesController::fetch_state(api::Challenge challenge,
-                                                  acme::AcmeClient& acme) {
-  const api::Challenge before = challenge;
-  auto authz = acme.get_authorization(challenge.spec.authorization_url);
-  if (!authz) {
-    const auto outcome = classify_acme_error(authz.error(), "Failed to fetch authorization");
-    if (!outcome.final) {
-      common::logger("challenges")
-          ->info("challenge {}/{}: {}", challenge.metadata.namespace_, challenge.metadata.name,
-                 outcome.reason);
-      return ReconcileResult::retry();
-    }
-    challenge.status.state = outcome.state;
-    challenge.status.reason = outcome.reason;
-    return write_status(before, challenge);
-  }
-  challenge.status.state = initial_state(*authz, challenge);
-  return write_status(before, challenge);
 }
 
 ReconcileResult ChallengesController::present(const kube::ObjectPtr& object,
@@ -467,17 +447,24 @@ ReconcileResult ChallengesController::check_and_accept(const kube::ObjectPtr& ob
   return write_status(before, challenge);
 }
 
-ReconcileResult ChallengesController::poll_authorization(api::Challenge challenge,
-                                                         acme::AcmeClient& acme) {
+ReconcileResult ChallengesController::read_authorization(api::Challenge challenge,
+                                                         acme::AcmeClient& acme, bool initial) {
   const api::Challenge before = challenge;
   auto authz = acme.get_authorization(challenge.spec.authorization_url);
   if (!authz) {
     const auto outcome = classify_acme_error(authz.error(), "Failed to fetch authorization");
     if (!outcome.final) {
+      common::logger("challenges")
+          ->info("challenge {}/{}: {}", challenge.metadata.namespace_, challenge.metadata.name,
+                 outcome.reason);
       return ReconcileResult::retry();
     }
     challenge.status.state = outcome.state;
     challenge.status.reason = outcome.reason;
+    return write_status(before, challenge);
+  }
+  if (initial) {
+    challenge.status.state = initial_state(*authz, challenge);
     return write_status(before, challenge);
   }
   const auto outcome = authorization_outcome(*authz, challenge);

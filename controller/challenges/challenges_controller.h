@@ -81,8 +81,10 @@ class ChallengesController final : public manager::QueueController {
   kube::ReconcileResult present(const kube::ObjectPtr& object, api::Challenge challenge);
   kube::ReconcileResult check_and_accept(const kube::ObjectPtr& object, api::Challenge challenge,
                                          acme::AcmeClient& acme);
-  kube::ReconcileResult poll_authorization(api::Challenge challenge, acme::AcmeClient& acme);
-  kube::ReconcileResult fetch_state(api::Challenge challenge, acme::AcmeClient& acme);
+  // One GET of the authorization: `initial` takes the Challenge's state from it (kFetchState);
+  // otherwise a final authorization becomes the state and a pending one is asked again later.
+  kube::ReconcileResult read_authorization(api::Challenge challenge, acme::AcmeClient& acme,
+                                           bool initial);
   kube::ReconcileResult clean_up_final(const kube::ObjectPtr& object, api::Challenge challenge);
 
   // The Challenge's issuer from the caches, nullopt when it does not exist.
