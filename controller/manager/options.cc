@@ -111,11 +111,6 @@ common::Status validate(const ManagerOptions& options) {
   if (options.dns01_check_retry_period.count() <= 0) {
     return bad("--dns01-check-retry-period: must be positive");
   }
-  if (options.dns01_recursive_nameservers_only && options.dns01_recursive_nameservers.empty()) {
-    return bad(
-        "--dns01-recursive-nameservers-only: needs --dns01-recursive-nameservers (there is no "
-        "other server to ask)");
-  }
   if (options.kube_api_burst < 1 && options.kube_api_qps > 0) {
     return bad("--kube-api-burst: must be at least 1 when --kube-api-qps is set");
   }

@@ -165,6 +165,69 @@ TEST(NamedIngress, AddsAndRemovesOnlyOurPath) {
   EXPECT_EQ(remove_challenge_path(with_rule, other), existing);
 }
 
+// An HttpClient answering every request with one canned result, remembering the last request.
+class CannedHttp final : public http::HttpClient {
+ public:
+  explicit CannedHttp(common::Result<http::Response> answer) : answer_(std::move(answer)) {}
+  common::Result<http::Response> send(const http::Request& request) override {
+    last = request;
+    return answer_;
+  }
+  common::Result<http::Response> send_streaming(const http::Request& request,
+                                                const http::BodyChunkHandler&) override {
+    return send(request);
+  }
+  http::Request last;
+
+ private:
+  common::Result<http::Response> answer_;
+};
+
+http::Response response(int status, std::string body) {
+  http::Response r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+TEST(Http01SelfCheck, PassesOnlyOnTheKey) {
+  CannedHttp ok(response(200, "tok-123.thumb"));
+  const auto passed = http01_self_check(http_challenge(), {}, ok);
+  EXPECT_TRUE(passed.passed);
+  EXPECT_EQ(ok.last.url, "http://www.example.test/.well-known/acme-challenge/tok-123");
+  EXPECT_FALSE(ok.last.headers.get("Host"));
+
+  CannedHttp wrong(response(200, "something else"));
+  const auto mismatch = http01_self_check(http_challenge(), {}, wrong);
+  EXPECT_FALSE(mismatch.passed);
+  EXPECT_EQ(mismatch.reason,
+            "did not get expected response when querying endpoint "
+            "'http://www.example.test/.well-known/acme-challenge/tok-123'");
+}
+
+TEST(Http01SelfCheck, ReasonsAreStable) {
+  CannedHttp not_found(response(404, "404 page not found at 12:00:01"));
+  const auto first = http01_self_check(http_challenge(), {}, not_found);
+  EXPECT_FALSE(first.passed);
+  EXPECT_EQ(first.reason, "wrong status code '404', expected '200'");
+
+  // A transport error names the URL and the error's code, not its changing details.
+  CannedHttp refused(common::make_error(common::ErrorCode::kUnavailable,
+                                        "connect to 127.0.0.1 port 80 after 3 ms: refused"));
+  const auto a = http01_self_check(http_challenge(), {}, refused);
+  EXPECT_FALSE(a.passed);
+  EXPECT_EQ(a.reason.find("3 ms"), std::string::npos);
+  EXPECT_NE(a.reason.find("'http://www.example.test/.well-known/acme-challenge/tok-123'"),
+            std::string::npos);
+}
+
+TEST(Http01SelfCheck, IpIdentifiersAreBracketed) {
+  CannedHttp ok(response(200, "tok-123.thumb"));
+  // An IP is never looked up, even with nameservers configured.
+  EXPECT_TRUE(http01_self_check(http_challenge("2001:db8::1"), {"192.0.2.53:53"}, ok).passed);
+  EXPECT_EQ(ok.last.url, "http://[2001:db8::1]/.well-known/acme-challenge/tok-123");
+}
+
 TEST(IsIpAddress, V4AndV6) {
   EXPECT_TRUE(is_ip_address("192.0.2.1"));
   EXPECT_TRUE(is_ip_address("2001:db8::1"));
