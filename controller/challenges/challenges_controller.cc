@@ -75,8 +75,7 @@ common::Status ChallengesController::setup(manager::ControllerContext& context) 
     seams_.dns01 = std::make_shared<solvers::SecretDns01ProviderFactory>(context.client);
   }
   if (!seams_.http) {
-    // The self-check must not follow the proxy settings meant for the CA? cert-manager uses the
-    // environment's proxy too, as libcurl does here.
+    // The HTTP-01 self-check's client: proxies from the environment, as cert-manager's.
     seams_.http = std::make_shared<http::CurlHttpClient>();
   }
   const std::string ns = options_.namespace_;
