@@ -307,6 +307,37 @@ TEST_F(AcmeChallengesTest, DeletingAPendingDns01ChallengeRemovesItsRecordAndRele
   delete_challenge_and_wait_gone(refused);
 }
 
+TEST_F(AcmeChallengesTest, ARestartedControllerResumesTheSameChallenge) {
+  const std::string domain = ns_ + "-restart." + zone_;
+  auto order = acme_->new_order({.identifiers = {acme::Identifier::dns(domain)}});
+  ASSERT_TRUE(order) << order.error().to_string();
+  auto authz = acme_->get_authorization(order->authorizations.at(0));
+  ASSERT_TRUE(authz);
+  json solver = rfc2136_solver("tsig");
+  solver["waitInsteadOfSelfCheck"] = "4s";
+  const auto name = create_challenge(*authz, "dns-01", solver, "restart");
+  const auto presented = wait_challenge(
+      name, [](const api::Challenge& c) { return c.status.presented.value_or(false); },
+      "presented");
+
+  // A new process: its own registry of ACME clients and caches; nothing is carried over but the
+  // objects in the apiserver.
+  stop_manager();
+  accounts_ = std::make_shared<issuers::AcmeAccounts>();
+  start_manager();
+
+  const auto done = wait_challenge(
+      name,
+      [](const api::Challenge& c) {
+        return c.status.state == "valid" && !c.status.processing.value_or(true);
+      },
+      "valid after the restart");
+  // Resumed, not started over: presented once, at the same time.
+  EXPECT_EQ(done.status.presented_at, presented.status.presented_at);
+  EXPECT_FALSE(contains(txt("_acme-challenge." + domain), presented.spec.key));
+  delete_challenge_and_wait_gone(name);
+}
+
 TEST_F(AcmeChallengesTest, UnsupportedDns01ProviderIsAClearPresentError) {
   const std::string domain = ns_ + "-cf." + zone_;
   auto order = acme_->new_order({.identifiers = {acme::Identifier::dns(domain)}});
