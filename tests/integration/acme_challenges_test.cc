@@ -160,6 +160,18 @@ class AcmeChallengesTest : public ::testing::Test {
     return name;
   }
 
+  // A new ACME order for one name and its authorization, as the orders controller makes them.
+  std::optional<acme::Authorization> single_name_authorization(const std::string& domain) {
+    auto order = acme_->new_order({.identifiers = {acme::Identifier::dns(domain)}});
+    EXPECT_TRUE(order) << order.error().to_string();
+    if (!order) {
+      return std::nullopt;
+    }
+    auto authz = acme_->get_authorization(order->authorizations.at(0));
+    EXPECT_TRUE(authz) << authz.error().to_string();
+    return authz ? std::optional(std::move(*authz)) : std::nullopt;
+  }
+
   std::optional<api::Challenge> challenge(const std::string& name) {
     auto object = client_->get(kChallenges.with_namespace(ns_).with_name(name));
     if (!object) {
@@ -309,9 +321,7 @@ TEST_F(AcmeChallengesTest, DeletingAPendingDns01ChallengeRemovesItsRecordAndRele
 
 TEST_F(AcmeChallengesTest, ARestartedControllerResumesTheSameChallenge) {
   const std::string domain = ns_ + "-restart." + zone_;
-  auto order = acme_->new_order({.identifiers = {acme::Identifier::dns(domain)}});
-  ASSERT_TRUE(order) << order.error().to_string();
-  auto authz = acme_->get_authorization(order->authorizations.at(0));
+  const auto authz = single_name_authorization(domain);
   ASSERT_TRUE(authz);
   json solver = rfc2136_solver("tsig");
   solver["waitInsteadOfSelfCheck"] = "4s";
@@ -340,9 +350,7 @@ TEST_F(AcmeChallengesTest, ARestartedControllerResumesTheSameChallenge) {
 
 TEST_F(AcmeChallengesTest, UnsupportedDns01ProviderIsAClearPresentError) {
   const std::string domain = ns_ + "-cf." + zone_;
-  auto order = acme_->new_order({.identifiers = {acme::Identifier::dns(domain)}});
-  ASSERT_TRUE(order) << order.error().to_string();
-  auto authz = acme_->get_authorization(order->authorizations.at(0));
+  const auto authz = single_name_authorization(domain);
   ASSERT_TRUE(authz);
   const auto name = create_challenge(
       *authz, "dns-01",
@@ -361,9 +369,7 @@ TEST_F(AcmeChallengesTest, UnsupportedDns01ProviderIsAClearPresentError) {
 
 TEST_F(AcmeChallengesTest, Http01SolverResourcesHaveTheReferenceShapesAndAreRemoved) {
   const std::string domain = ns_ + "-web." + zone_;
-  auto order = acme_->new_order({.identifiers = {acme::Identifier::dns(domain)}});
-  ASSERT_TRUE(order) << order.error().to_string();
-  auto authz = acme_->get_authorization(order->authorizations.at(0));
+  const auto authz = single_name_authorization(domain);
   ASSERT_TRUE(authz);
   const json solver = {{"http01",
                         {{"ingress",
