@@ -7,11 +7,13 @@
 #include <chrono>
 #include <set>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "controller/challenges/challenges_controller.h"
 #include "controller/issuers/acme_accounts.h"
 #include "controller/solvers/http01.h"
+#include "lib/common/subprocess.h"
 #include "lib/dns/resolver.h"
 #include "tests/integration/acme_issuer_fixture.h"
 
@@ -346,6 +348,79 @@ TEST_F(AcmeChallengesTest, ARestartedControllerResumesTheSameChallenge) {
   EXPECT_EQ(done.status.presented_at, presented.status.presented_at);
   EXPECT_FALSE(contains(txt("_acme-challenge." + domain), presented.spec.key));
   delete_challenge_and_wait_gone(name);
+}
+
+TEST_F(AcmeChallengesTest, CnameFollowPublishesAtTheTargetAndRemovesIt) {
+  const std::string domain = ns_ + "-cname." + zone_;
+  const std::string target = "_delegated-" + ns_ + "." + zone_;
+  // _acme-challenge.<domain> CNAME <target>, added with nsupdate (an independent client).
+  const auto& te = testing::TestEnv::get();
+  const std::string script =
+      fmt::format("server {} {}\nupdate add _acme-challenge.{}. 60 IN CNAME {}.\nsend\n",
+                  dns_server_.substr(0, dns_server_.find(':')),
+                  dns_server_.substr(dns_server_.find(':') + 1), domain, target);
+  auto updated =
+      common::run_process({"nsupdate", "-y",
+                           fmt::format("{}:{}:{}", te.at("CK_TSIG_ALGORITHM"),
+                                       te.at("CK_TSIG_KEY_NAME"), te.at("CK_TSIG_SECRET"))},
+                          {.stdin_data = script});
+  ASSERT_TRUE(updated && updated->success()) << (updated ? updated->stderr_data : "");
+
+  const auto authz = single_name_authorization(domain);
+  ASSERT_TRUE(authz);
+  json solver = rfc2136_solver("tsig");
+  solver["dns01"]["cnameStrategy"] = "Follow";
+  solver["waitInsteadOfSelfCheck"] = "1h";
+  const auto name = create_challenge(*authz, "dns-01", solver, "cname");
+  const auto presented = wait_challenge(
+      name, [](const api::Challenge& c) { return c.status.presented.value_or(false); },
+      "presented");
+  EXPECT_TRUE(contains(txt(target), presented.spec.key)) << "not published at the CNAME target";
+  delete_challenge_and_wait_gone(name);
+  EXPECT_FALSE(contains(txt(target), presented.spec.key)) << "TXT value left behind";
+}
+
+TEST_F(AcmeChallengesTest, NamedIngressIsEditedInPlaceAndRestored) {
+  const std::string domain = ns_ + "-named." + zone_;
+  const json original = {
+      {"apiVersion", "networking.k8s.io/v1"},
+      {"kind", "Ingress"},
+      {"metadata", {{"name", "site"}, {"namespace", ns_}}},
+      {"spec",
+       {{"rules",
+         json::array({{{"host", domain},
+                       {"http",
+                        {{"paths", json::array({{{"path", "/"},
+                                                 {"pathType", "Prefix"},
+                                                 {"backend",
+                                                  {{"service",
+                                                    {{"name", "site"},
+                                                     {"port", {{"number", 80}}}}}}}}})}}}}})}}}};
+  const auto site = solvers::ingresses_resource().with_namespace(ns_).with_name("site");
+  ASSERT_TRUE(client_->create(solvers::ingresses_resource().with_namespace(ns_), original));
+  const auto authz = single_name_authorization(domain);
+  ASSERT_TRUE(authz);
+  const auto name =
+      create_challenge(*authz, "http-01", {{"http01", {{"ingress", {{"name", "site"}}}}}}, "named");
+  const auto presented = wait_challenge(
+      name, [](const api::Challenge& c) { return c.status.presented.value_or(false); },
+      "presented");
+  auto edited = client_->get(site);
+  ASSERT_TRUE(edited);
+  const json paths = (*edited)["spec"]["rules"][0]["http"]["paths"];
+  ASSERT_EQ(paths.size(), 2U);
+  EXPECT_EQ(paths[1]["path"], "/.well-known/acme-challenge/" + presented.spec.token);
+  EXPECT_EQ(paths[1]["pathType"], "Exact");
+  // No Ingress of our own in this mode.
+  auto own = client_->list(solvers::ingresses_resource().with_namespace(ns_),
+                           {.label_selector = solvers::solver_label_selector(presented)});
+  ASSERT_TRUE(own);
+  EXPECT_TRUE(own->value("items", json::array()).empty());
+
+  delete_challenge_and_wait_gone(name);
+  auto restored = client_->get(site);
+  ASSERT_TRUE(restored);
+  EXPECT_EQ((*restored)["spec"]["rules"], original["spec"]["rules"]);
 }
 
 TEST_F(AcmeChallengesTest, UnsupportedDns01ProviderIsAClearPresentError) {
