@@ -3,17 +3,22 @@
 #include "controller/certificaterequests/approver.h"
 #include "controller/certificaterequests/signer_controller.h"
 #include "controller/certificates/controllers.h"
+#include "controller/challenges/challenges_controller.h"
 #include "controller/issuers/issuers_controller.h"
 #include "controller/orders/orders_controller.h"
 
 namespace certkeeper::controller {
 
 std::vector<manager::ControllerRegistration> registrations() {
+  // One registry of ACME clients for the process: filled by the issuers controllers, read by the
+  // ACME signer, orders and challenges controllers, across leadership terms.
+  return registrations(std::make_shared<issuers::AcmeAccounts>());
+}
+
+std::vector<manager::ControllerRegistration> registrations(
+    std::shared_ptr<issuers::AcmeAccounts> accounts) {
   // cert-manager's names (§3.2), in start order: issuers first, then the request signers, then
   // the Certificate pipeline.
-  // One registry of ACME clients for the process: filled by the issuers controllers, read by the
-  // ACME signer, orders and challenges controllers (issue 6), across leadership terms.
-  auto accounts = std::make_shared<issuers::AcmeAccounts>();
   std::vector<manager::ControllerRegistration> out = {
       {{"issuers"},
        [accounts](const common::Clock& clock, const manager::ManagerOptions& o) {
@@ -31,6 +36,10 @@ std::vector<manager::ControllerRegistration> registrations() {
       {{std::string(orders::kOrdersControllerName)},
        [accounts](const common::Clock& clock, const manager::ManagerOptions& o) {
          return orders::make_orders_controller(clock, o, accounts);
+       }},
+      {{std::string(challenges::kControllerName)},
+       [accounts](const common::Clock& clock, const manager::ManagerOptions& o) {
+         return challenges::make_challenges_controller(clock, o, accounts);
        }},
   };
   for (auto& r : certificates::registrations(accounts)) {

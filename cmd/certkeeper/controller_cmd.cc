@@ -34,6 +34,7 @@ struct RawFlags {
   std::string renew = "40s";
   std::string retry = "15s";
   std::string ari_poll = "6h";
+  std::string dns01_check_retry = "10s";
   // Whether --kube-api-qps / --kube-api-burst were given; if neither was, the limit is chosen
   // after probing the server (see choose_rate_limit).
   bool rate_limit_given = false;
@@ -44,7 +45,9 @@ common::Status parse_durations(const RawFlags& flags, manager::ManagerOptions& o
        {std::tuple{&flags.lease, "--leader-election-lease-duration", &options.lease_duration},
         std::tuple{&flags.renew, "--leader-election-renew-deadline", &options.renew_deadline},
         std::tuple{&flags.retry, "--leader-election-retry-period", &options.retry_period},
-        std::tuple{&flags.ari_poll, "--acme-ari-poll-interval", &options.ari_poll_interval}}) {
+        std::tuple{&flags.ari_poll, "--acme-ari-poll-interval", &options.ari_poll_interval},
+        std::tuple{&flags.dns01_check_retry, "--dns01-check-retry-period",
+                   &options.dns01_check_retry_period}}) {
     auto d = api::parse_go_duration(*text);
     if (!d || d->count() <= 0) {
       return common::make_error(
@@ -204,6 +207,34 @@ Runner register_controller(CLI::App& app) {
                   "How often to ask an ACME CA for renewal information (RFC 9773) when it gives "
                   "no Retry-After; a server's Retry-After is clamped to [min(1h, this), 7d]")
       ->capture_default_str();
+  sub->add_option("--dns01-recursive-nameservers", options->dns01_recursive_nameservers,
+                  "host:port of DNS servers for DNS-01 self-checks (default: resolv.conf)")
+      ->delimiter(',');
+  sub->add_flag("--dns01-recursive-nameservers-only", options->dns01_recursive_nameservers_only,
+                "Check DNS-01 records only on --dns01-recursive-nameservers");
+  sub->add_option("--dns01-check-retry-period", raw->dns01_check_retry,
+                  "Wait between failed challenge self-checks")
+      ->capture_default_str();
+  sub->add_option("--acme-http01-solver-image", options->acme_http01_solver_image,
+                  "Image of HTTP-01 solver Pods (default: certkeeper:<version>)");
+  sub->add_option("--acme-http01-solver-resource-request-cpu",
+                  options->acme_http01_solver_resource_request_cpu, "Solver Pod CPU request")
+      ->capture_default_str();
+  sub->add_option("--acme-http01-solver-resource-request-memory",
+                  options->acme_http01_solver_resource_request_memory, "Solver Pod memory request")
+      ->capture_default_str();
+  sub->add_option("--acme-http01-solver-resource-limits-cpu",
+                  options->acme_http01_solver_resource_limits_cpu, "Solver Pod CPU limit")
+      ->capture_default_str();
+  sub->add_option("--acme-http01-solver-resource-limits-memory",
+                  options->acme_http01_solver_resource_limits_memory, "Solver Pod memory limit")
+      ->capture_default_str();
+  sub->add_option("--acme-http01-solver-run-as-non-root",
+                  options->acme_http01_solver_run_as_non_root, "Solver Pods run as non-root")
+      ->capture_default_str();
+  sub->add_option("--acme-http01-solver-nameservers", options->acme_http01_solver_nameservers,
+                  "host:port of DNS servers resolving domains for HTTP-01 self-checks")
+      ->delimiter(',');
   sub->add_option("--controllers", options->controllers,
                   "Controllers to run: '*' for the defaults, 'name' to add, '-name' to remove")
       ->delimiter(',')

@@ -108,6 +108,9 @@ common::Status validate(const ManagerOptions& options) {
   if (options.max_concurrent_challenges < 1) {
     return bad("--max-concurrent-challenges: must be at least 1");
   }
+  if (options.dns01_check_retry_period.count() <= 0) {
+    return bad("--dns01-check-retry-period: must be positive");
+  }
   if (options.kube_api_burst < 1 && options.kube_api_qps > 0) {
     return bad("--kube-api-burst: must be at least 1 when --kube-api-qps is set");
   }

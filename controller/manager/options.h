@@ -35,6 +35,26 @@ struct ManagerOptions {
   // How often the readiness controller asks an ACME CA for renewal information (ARI, RFC 9773)
   // when the CA gave no Retry-After (certkeeper's flag; cert-manager hard-codes 6 h).
   std::chrono::milliseconds ari_poll_interval{std::chrono::hours(6)};
+
+  // ACME challenges (cert-manager-api.md §3.4, §3.7, §3.8, §7.1).
+  // DNS servers ("host:port") asked for DNS-01 self-checks and CNAME/zone lookups; empty: the
+  // first nameserver of /etc/resolv.conf.
+  std::vector<std::string> dns01_recursive_nameservers;
+  // Check the TXT value only on dns01_recursive_nameservers, not on the zone's authoritative
+  // servers.
+  bool dns01_recursive_nameservers_only = false;
+  // How long a challenge whose self-check failed waits before checking again (HTTP-01 too).
+  std::chrono::milliseconds dns01_check_retry_period{std::chrono::seconds(10)};
+  // The HTTP-01 solver Pod's image; empty: "certkeeper:<version>" (our binary's acmesolver).
+  std::string acme_http01_solver_image;
+  std::string acme_http01_solver_resource_request_cpu = "10m";
+  std::string acme_http01_solver_resource_request_memory = "64Mi";
+  std::string acme_http01_solver_resource_limits_cpu = "100m";
+  std::string acme_http01_solver_resource_limits_memory = "64Mi";
+  bool acme_http01_solver_run_as_non_root = true;
+  // DNS servers ("host:port") that resolve challenge domains for the HTTP-01 self-check; empty:
+  // the system resolver.
+  std::vector<std::string> acme_http01_solver_nameservers;
   // "*" = every default controller, "name" enables one, "-name" disables one.
   std::vector<std::string> controllers{"*"};
 

@@ -168,11 +168,12 @@ common::Result<internal::Pkt> send_query(std::string_view server, std::string_vi
   const ldns_status status =
       ldns_resolver_send(&raw, resolver->get(), dname->get(), type, LDNS_RR_CLASS_IN, flags);
   internal::Pkt reply(raw);
-  const char* type_name = type == LDNS_RR_TYPE_TXT   ? "TXT"
-                          : type == LDNS_RR_TYPE_SOA ? "SOA"
-                          : type == LDNS_RR_TYPE_NS  ? "NS"
-                          : type == LDNS_RR_TYPE_A   ? "A"
-                                                     : "AAAA";
+  const char* type_name = type == LDNS_RR_TYPE_TXT     ? "TXT"
+                          : type == LDNS_RR_TYPE_SOA   ? "SOA"
+                          : type == LDNS_RR_TYPE_NS    ? "NS"
+                          : type == LDNS_RR_TYPE_A     ? "A"
+                          : type == LDNS_RR_TYPE_CNAME ? "CNAME"
+                                                       : "AAAA";
   if (status != LDNS_STATUS_OK || !reply) {
     return common::make_error(common::ErrorCode::kUnavailable,
                               fmt::format("{} query for {} at {} failed: {}", type_name, name,
@@ -299,6 +300,48 @@ common::Result<std::vector<std::string>> authoritative_nameservers(std::string_v
         fmt::format("no addresses for the nameservers of {} at {}", zone, server));
   }
   return addresses;
+}
+
+common::Result<std::vector<std::string>> query_addresses(std::string_view server,
+                                                         std::string_view name,
+                                                         const QueryOptions& options) {
+  std::vector<std::string> addresses;
+  for (ldns_rr_type type : {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA}) {
+    auto reply = send_query(server, name, type, options, false);
+    if (!reply) {
+      if (reply.error().code() == common::ErrorCode::kNotFound) {
+        break;  // NXDOMAIN holds for every type
+      }
+      return common::make_error(reply.error());
+    }
+    for (const ldns_rr* rr : records(ldns_pkt_answer(reply->get()), type)) {
+      addresses.push_back(internal::rdf_to_string(ldns_rr_rdf(rr, 0)));
+    }
+  }
+  if (addresses.empty()) {
+    return common::make_error(common::ErrorCode::kNotFound,
+                              fmt::format("no A or AAAA record for {} at {}", name, server));
+  }
+  return addresses;
+}
+
+common::Result<std::optional<std::string>> query_cname(std::string_view server,
+                                                       std::string_view name,
+                                                       const QueryOptions& options) {
+  auto reply = send_query(server, name, LDNS_RR_TYPE_CNAME, options, true);
+  if (!reply) {
+    return common::make_error(reply.error());
+  }
+  auto owner = internal::make_dname(name);
+  if (!owner) {
+    return common::make_error(owner.error());
+  }
+  for (const ldns_rr* rr : records(ldns_pkt_answer(reply->get()), LDNS_RR_TYPE_CNAME)) {
+    if (ldns_dname_compare(ldns_rr_owner(rr), owner->get()) == 0) {
+      return std::optional<std::string>(internal::rdf_to_string(ldns_rr_rdf(rr, 0)));
+    }
+  }
+  return std::optional<std::string>();
 }
 
 }  // namespace certkeeper::dns

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,5 +49,18 @@ common::Result<std::string> find_zone(std::string_view name, std::string_view se
 common::Result<std::vector<std::string>> authoritative_nameservers(
     std::string_view zone, std::string_view server, std::uint16_t port = kDefaultDnsPort,
     const QueryOptions& options = {});
+
+// The IPv4 and IPv6 addresses of `name` (its A and AAAA records, in that order, as text without
+// brackets), asked at `server`: how the HTTP-01 self-check resolves a challenge's domain through
+// --acme-http01-solver-nameservers. A name with neither record type is kNotFound.
+common::Result<std::vector<std::string>> query_addresses(std::string_view server,
+                                                         std::string_view name,
+                                                         const QueryOptions& options = {});
+
+// The target of the CNAME record at `name` (without trailing dot), or nullopt when `name` has
+// no CNAME (NODATA or NXDOMAIN): cert-manager's `cnameStrategy: Follow` for DNS-01 names.
+common::Result<std::optional<std::string>> query_cname(std::string_view server,
+                                                       std::string_view name,
+                                                       const QueryOptions& options = {});
 
 }  // namespace certkeeper::dns

@@ -49,6 +49,21 @@ inline const kube::ResourceRef kNamespaces{"", "v1", "namespaces", "", "", ""};
 
 inline std::string testenv_tool() { return std::string(CK_SOURCE_DIR) + "/tools/testenv"; }
 
+// Creates the Secret `ns`/`name` with `data` (plain values; base64-encoded here).
+inline void create_test_secret(kube::Client& client, const std::string& ns, const std::string& name,
+                               const std::map<std::string, std::string>& data) {
+  json encoded = json::object();
+  for (const auto& [key, value] : data) {
+    encoded[key] = common::base64_encode(value);
+  }
+  auto created =
+      client.create(kSecrets.with_namespace(ns), {{"apiVersion", "v1"},
+                                                  {"kind", "Secret"},
+                                                  {"metadata", {{"name", name}, {"namespace", ns}}},
+                                                  {"data", encoded}});
+  ASSERT_TRUE(created) << created.error().to_string();
+}
+
 // One more Pebble of the running environment (tools/testenv pebble NAME), stopped at the end.
 struct ExtraPebble {
   std::string name;
@@ -242,16 +257,7 @@ class AcmeIssuerTest : public ::testing::Test {
   }
 
   void create_secret(const std::string& name, const std::map<std::string, std::string>& data) {
-    json encoded = json::object();
-    for (const auto& [key, value] : data) {
-      encoded[key] = common::base64_encode(value);
-    }
-    auto created = client_->create(kSecrets.with_namespace(ns_),
-                                   {{"apiVersion", "v1"},
-                                    {"kind", "Secret"},
-                                    {"metadata", {{"name", name}, {"namespace", ns_}}},
-                                    {"data", encoded}});
-    ASSERT_TRUE(created) << created.error().to_string();
+    create_test_secret(*client_, ns_, name, data);
   }
 
   std::optional<api::Issuer> issuer(const std::string& name) {

@@ -96,6 +96,21 @@ TEST(Validate, NamesTheFlagAtFault) {
   ManagerOptions healthz;
   healthz.healthz_listen_address = "nowhere";
   EXPECT_THAT(validate(healthz).error().message(), HasSubstr("--internal-healthz-listen-address"));
+  ManagerOptions check_retry;
+  check_retry.dns01_check_retry_period = std::chrono::milliseconds(0);
+  EXPECT_THAT(validate(check_retry).error().message(), HasSubstr("--dns01-check-retry-period"));
+}
+
+TEST(Defaults, ChallengeFlagsAsCertManager) {
+  const ManagerOptions o;
+  EXPECT_EQ(o.max_concurrent_challenges, 60);
+  EXPECT_EQ(o.dns01_check_retry_period, std::chrono::seconds(10));
+  EXPECT_FALSE(o.dns01_recursive_nameservers_only);
+  EXPECT_EQ(o.acme_http01_solver_resource_request_cpu, "10m");
+  EXPECT_EQ(o.acme_http01_solver_resource_request_memory, "64Mi");
+  EXPECT_EQ(o.acme_http01_solver_resource_limits_cpu, "100m");
+  EXPECT_EQ(o.acme_http01_solver_resource_limits_memory, "64Mi");
+  EXPECT_TRUE(o.acme_http01_solver_run_as_non_root);
 }
 
 }  // namespace
