@@ -1,6 +1,7 @@
 // ck-ingress-router: routes HTTP requests by the Ingresses, Services and Pods of one namespace,
 // for a test cluster without an ingress controller (README.md).
 #include <charconv>
+#include <exception>
 #include <iostream>
 #include <string>
 
@@ -11,7 +12,9 @@
 #include "tests/standins/ingress_router.h"
 #include "tests/standins/process_setup.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   using namespace certkeeper;  // NOLINT(google-build-using-namespace): a main() of a test tool
   CLI::App app{"ck-ingress-router: the ingress controller stand-in"};
   std::string kubeconfig;
@@ -66,4 +69,15 @@ int main(int argc, char** argv) {
   log->info("received {}: stopping", received);
   router.stop();
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "ck-ingress-router: " << e.what() << '\n';
+    return 1;
+  }
 }

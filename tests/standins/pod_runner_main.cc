@@ -1,5 +1,6 @@
 // ck-pod-runner: runs HTTP-01 solver Pods as local processes in network namespaces of their own
 // and reports them Running, for a test cluster without scheduler or kubelet (README.md).
+#include <exception>
 #include <filesystem>
 #include <iostream>
 #include <string>
@@ -12,7 +13,9 @@
 #include "tests/standins/pod_runner.h"
 #include "tests/standins/process_setup.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   using namespace certkeeper;  // NOLINT(google-build-using-namespace): a main() of a test tool
   CLI::App app{"ck-pod-runner: the kubelet stand-in for HTTP-01 solver Pods"};
   std::string kubeconfig;
@@ -70,4 +73,15 @@ int main(int argc, char** argv) {
   (*runner)->stop();
   log->info("stopped");
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "ck-pod-runner: " << e.what() << '\n';
+    return 1;
+  }
 }

@@ -2,8 +2,7 @@
 
 // What both stand-in binaries do around their work: signals, logging and the API client.
 
-#include <signal.h>
-
+#include <csignal>
 #include <memory>
 #include <string>
 
