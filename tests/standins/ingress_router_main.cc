@@ -1,7 +1,6 @@
 // ck-ingress-router: routes HTTP requests by the Ingresses, Services and Pods of one namespace,
 // for a test cluster without an ingress controller (README.md).
 #include <charconv>
-#include <exception>
 #include <iostream>
 #include <string>
 
@@ -74,10 +73,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::exception& e) {
-    std::cerr << "ck-ingress-router: " << e.what() << '\n';
-    return 1;
-  }
+  return certkeeper::standins::guarded_main("ck-ingress-router", run, argc, argv);
 }

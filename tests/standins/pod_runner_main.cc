@@ -1,6 +1,5 @@
 // ck-pod-runner: runs HTTP-01 solver Pods as local processes in network namespaces of their own
 // and reports them Running, for a test cluster without scheduler or kubelet (README.md).
-#include <exception>
 #include <filesystem>
 #include <iostream>
 #include <string>
@@ -78,10 +77,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::exception& e) {
-    std::cerr << "ck-pod-runner: " << e.what() << '\n';
-    return 1;
-  }
+  return certkeeper::standins::guarded_main("ck-pod-runner", run, argc, argv);
 }
