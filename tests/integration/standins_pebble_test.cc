@@ -63,11 +63,8 @@ class Port80Pebble {
 
  private:
   common::Result<common::ProcessResult> run(std::vector<std::string> args) const {
-    // The testenv directory is the one whose env file the suite uses.
-    const auto dir = std::filesystem::path(std::getenv("CK_TESTENV_FILE") != nullptr
-                                               ? std::getenv("CK_TESTENV_FILE")
-                                               : "")
-                         .parent_path();
+    // The testenv directory (its logs are DIR/logs), so that this Pebble is stopped with it.
+    const auto dir = TestEnv::get().log_dir().parent_path();
     args.insert(args.begin(), std::string(CK_SOURCE_DIR) + "/tools/testenv");
     args.insert(args.end(), {"--dir", dir.string()});
     return common::run_process(args, {.timeout = std::chrono::seconds(120)});

@@ -11,7 +11,9 @@
 #include "tests/standins/ingress_router.h"
 #include "tests/standins/process_setup.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   using namespace certkeeper;  // NOLINT(google-build-using-namespace): a main() of a test tool
   CLI::App app{"ck-ingress-router: the ingress controller stand-in"};
   std::string kubeconfig;
@@ -66,4 +68,10 @@ int main(int argc, char** argv) {
   log->info("received {}: stopping", received);
   router.stop();
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return certkeeper::standins::guarded_main("ck-ingress-router", run, argc, argv);
 }

@@ -57,7 +57,7 @@ PodRunner::~PodRunner() { stop(); }
 
 void PodRunner::start() {
   informer_.start();
-  thread_ = std::jthread([this](std::stop_token stop) { loop(stop); });
+  thread_ = std::jthread([this](const std::stop_token& stop) { loop(stop); });
 }
 
 bool PodRunner::wait_for_sync(std::chrono::milliseconds timeout) const {
@@ -76,7 +76,7 @@ void PodRunner::stop() {
   entries_.clear();
 }
 
-void PodRunner::loop(std::stop_token stop) {
+void PodRunner::loop(const std::stop_token& stop) {
   while (!stop.stop_requested()) {
     if (informer_.has_synced()) {
       sync_once();

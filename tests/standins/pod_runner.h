@@ -73,7 +73,7 @@ class PodRunner {
     nlohmann::json written;  // the status last written successfully
   };
 
-  void loop(std::stop_token stop);
+  void loop(const std::stop_token& stop);
   void sync_once();
   void admit(const nlohmann::json& pod);
   common::Status launch(Entry& entry);

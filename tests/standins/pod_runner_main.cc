@@ -12,7 +12,9 @@
 #include "tests/standins/pod_runner.h"
 #include "tests/standins/process_setup.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   using namespace certkeeper;  // NOLINT(google-build-using-namespace): a main() of a test tool
   CLI::App app{"ck-pod-runner: the kubelet stand-in for HTTP-01 solver Pods"};
   std::string kubeconfig;
@@ -70,4 +72,10 @@ int main(int argc, char** argv) {
   (*runner)->stop();
   log->info("stopped");
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return certkeeper::standins::guarded_main("ck-pod-runner", run, argc, argv);
 }

@@ -2,14 +2,14 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <spawn.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
+#include <csignal>
 #include <fstream>
 #include <sstream>
+#include <system_error>
 #include <thread>
 
 #include <arpa/inet.h>
@@ -146,15 +146,21 @@ common::Result<std::unique_ptr<PodProcess>> PodProcess::spawn(
   std::vector<std::string> argv{ip_binary(), "netns", "exec", netns};
   argv.insert(argv.end(), plan.argv.begin(), plan.argv.end());
   std::vector<std::string> env;
+  env.reserve(plan.env.size());
   for (const auto& [name, value] : plan.env) {
-    env.push_back(name + "=" + value);
+    std::string var = name;
+    var += '=';
+    var += value;
+    env.push_back(std::move(var));
   }
   std::vector<char*> c_argv;
+  c_argv.reserve(argv.size() + 1);
   for (auto& arg : argv) {
     c_argv.push_back(arg.data());
   }
   c_argv.push_back(nullptr);
   std::vector<char*> c_env;
+  c_env.reserve(env.size() + 1);
   for (auto& var : env) {
     c_env.push_back(var.data());
   }
@@ -162,8 +168,9 @@ common::Result<std::unique_ptr<PodProcess>> PodProcess::spawn(
 
   common::UniqueFd log(::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
   if (!log.valid()) {
-    return common::make_error(common::ErrorCode::kInternal,
-                              "cannot open " + log_path.string() + ": " + std::strerror(errno));
+    return common::make_error(
+        common::ErrorCode::kInternal,
+        "cannot open " + log_path.string() + ": " + std::generic_category().message(errno));
   }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -191,8 +198,9 @@ common::Result<std::unique_ptr<PodProcess>> PodProcess::spawn(
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) {
-    return common::make_error(common::ErrorCode::kInternal,
-                              "cannot start " + plan.argv.front() + ": " + std::strerror(rc));
+    return common::make_error(
+        common::ErrorCode::kInternal,
+        "cannot start " + plan.argv.front() + ": " + std::generic_category().message(rc));
   }
   return std::unique_ptr<PodProcess>(new PodProcess(pid));
 }

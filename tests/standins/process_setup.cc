@@ -2,6 +2,9 @@
 
 #include <pthread.h>
 
+#include <exception>
+#include <iostream>
+
 #include "lib/common/clock.h"
 #include "lib/common/log.h"
 #include "lib/kube/config.h"
@@ -15,6 +18,15 @@ sigset_t block_stop_signals() {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   return signals;
+}
+
+int guarded_main(const char* name, int (*run)(int, char**), int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << name << ": " << e.what() << '\n';
+    return 1;
+  }
 }
 
 std::string wait_for_signal(const sigset_t& signals) {

@@ -18,14 +18,14 @@ std::string string_at(const json& object, const char* key) {
 }
 
 const json& member(const json& object, const char* key) {
-  static const json kNull;
+  static const json null_json;
   if (object.is_object()) {
     const auto it = object.find(key);
     if (it != object.end()) {
       return *it;
     }
   }
-  return kNull;
+  return null_json;
 }
 
 std::string lower(std::string_view text) {

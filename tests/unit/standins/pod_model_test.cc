@@ -23,7 +23,11 @@ json solver_pod() {
   })");
 }
 
-const ImageTable kImages = {{"certkeeper", "/opt/bin/certkeeper"}, {"sleeper", "/bin/sleep"}};
+const ImageTable& images() {
+  static const ImageTable table = {{"certkeeper", "/opt/bin/certkeeper"},
+                                   {"sleeper", "/bin/sleep"}};
+  return table;
+}
 
 TEST(StandinsImageRepository, StripsTagDigestButNotRegistryPort) {
   EXPECT_EQ(image_repository("certkeeper:dev"), "certkeeper");
@@ -42,7 +46,7 @@ TEST(StandinsParseImageFlag, RequiresRepoAndBinary) {
 }
 
 TEST(StandinsPlanLaunch, EntrypointFromTheImageThenArgs) {
-  auto plan = plan_launch(solver_pod(), kImages);
+  auto plan = plan_launch(solver_pod(), images());
   ASSERT_TRUE(plan) << plan.error().message();
   EXPECT_EQ(plan->argv,
             (std::vector<std::string>{"/opt/bin/certkeeper", "acmesolver", "--listen-port=8089",
@@ -65,12 +69,12 @@ TEST(StandinsPlanLaunch, CommandReplacesTheEntrypointAndIsLookedUpToo) {
   auto pod = solver_pod();
   pod["spec"]["containers"][0]["command"] = {"/usr/bin/sleeper", "5"};
   pod["spec"]["containers"][0]["args"] = {"extra"};
-  auto plan = plan_launch(pod, kImages);
+  auto plan = plan_launch(pod, images());
   ASSERT_TRUE(plan) << plan.error().message();
   EXPECT_EQ(plan->argv, (std::vector<std::string>{"/bin/sleep", "5", "extra"}));
 
   pod["spec"]["containers"][0]["command"] = {"/bin/sh", "-c", "true"};
-  plan = plan_launch(pod, kImages);
+  plan = plan_launch(pod, images());
   ASSERT_FALSE(plan);
   EXPECT_EQ(plan.error().code(), common::ErrorCode::kNotFound);
   EXPECT_NE(plan.error().message().find("/bin/sh"), std::string::npos);
@@ -79,7 +83,7 @@ TEST(StandinsPlanLaunch, CommandReplacesTheEntrypointAndIsLookedUpToo) {
 TEST(StandinsPlanLaunch, UnknownImageIsNotFoundNamingTheImage) {
   auto pod = solver_pod();
   pod["spec"]["containers"][0]["image"] = "nginx:1.27";
-  auto plan = plan_launch(pod, kImages);
+  auto plan = plan_launch(pod, images());
   ASSERT_FALSE(plan);
   EXPECT_EQ(plan.error().code(), common::ErrorCode::kNotFound);
   EXPECT_NE(plan.error().message().find("nginx:1.27"), std::string::npos);
@@ -88,8 +92,8 @@ TEST(StandinsPlanLaunch, UnknownImageIsNotFoundNamingTheImage) {
 TEST(StandinsPlanLaunch, DefaultRestartPolicyIsAlways) {
   auto pod = solver_pod();
   pod["spec"].erase("restartPolicy");
-  EXPECT_EQ(plan_launch(pod, kImages)->restart_policy, "Always");
-  EXPECT_FALSE(plan_launch(json::parse(R"({"spec": {"containers": []}})"), kImages));
+  EXPECT_EQ(plan_launch(pod, images())->restart_policy, "Always");
+  EXPECT_FALSE(plan_launch(json::parse(R"({"spec": {"containers": []}})"), images()));
 }
 
 TEST(StandinsSubnetAllocator, HandsOutSlash30sLowestFirst) {
@@ -152,7 +156,7 @@ const json* find_condition(const json& status, const std::string& type) {
 }
 
 TEST(StandinsPodStatus, RunningNotReadyThenReady) {
-  auto plan = *plan_launch(solver_pod(), kImages);
+  auto plan = *plan_launch(solver_pod(), images());
   auto run = running();
   auto status = pod_status(plan, run);
   EXPECT_EQ(status["phase"], "Running");
@@ -179,7 +183,7 @@ TEST(StandinsPodStatus, RunningNotReadyThenReady) {
 }
 
 TEST(StandinsPodStatus, BackOffAndTermination) {
-  auto plan = *plan_launch(solver_pod(), kImages);
+  auto plan = *plan_launch(solver_pod(), images());
   auto run = running();
   run.state = ContainerRun::State::kBackOff;
   run.exit_code = 3;

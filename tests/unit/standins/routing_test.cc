@@ -27,7 +27,7 @@ json with_class(json object, const std::string& cls) {
   return object;
 }
 
-const std::string kChallenge = "/.well-known/acme-challenge/T";
+constexpr const char* kChallenge = "/.well-known/acme-challenge/T";
 
 TEST(StandinsPathMatches, ExactAndElementWisePrefix) {
   EXPECT_TRUE(path_matches("Exact", "/a/b", "/a/b"));
@@ -77,7 +77,7 @@ TEST(StandinsMatchRoute, LongestPathWinsExactBeforePrefix) {
       ingress("tok-prefix", "h", kChallenge, "Prefix", "svc-prefix"),
       ingress("tok-exact", "h", kChallenge, "Exact", "svc-exact")};
   EXPECT_EQ(match_route(all, "", "h", kChallenge)->service, "svc-exact");
-  EXPECT_EQ(match_route(all, "", "h", kChallenge + "/more")->service, "svc-prefix");
+  EXPECT_EQ(match_route(all, "", "h", std::string(kChallenge) + "/more")->service, "svc-prefix");
   EXPECT_EQ(match_route(all, "", "h", "/.well-known/other")->service, "svc-wk");
   EXPECT_EQ(match_route(all, "", "h", "/index.html")->service, "svc-root");
 }
