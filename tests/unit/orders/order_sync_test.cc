@@ -19,7 +19,7 @@ api::Order order_with(std::optional<std::string> state) {
   return order;
 }
 
-api::AcmeAuthorization authz(std::string id, std::string state, bool wildcard = false) {
+api::AcmeAuthorization authz(const std::string& id, std::string state, bool wildcard = false) {
   api::AcmeAuthorization a;
   a.url = "https://ca/authz/" + id;
   a.identifier = id;
