@@ -43,7 +43,7 @@ std::optional<std::string> owner_request_key(const json& order) {
 }  // namespace
 
 AcmeOrders::AcmeOrders(manager::ControllerContext& context,
-                       std::function<void(const std::string&)> enqueue)
+                       const std::function<void(const std::string&)>& enqueue)
     : context_(context) {
   orders_ = &context.informers.informer(
       {.resource = issuers::orders_resource().with_namespace(context.options.namespace_)});

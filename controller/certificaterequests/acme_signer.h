@@ -34,7 +34,8 @@ inline constexpr std::string_view kAcmeSignerName = "certificaterequests-issuer-
 // to two workers).
 class AcmeOrders {
  public:
-  AcmeOrders(manager::ControllerContext& context, std::function<void(const std::string&)> enqueue);
+  AcmeOrders(manager::ControllerContext& context,
+             const std::function<void(const std::string&)>& enqueue);
 
   // `transient` is set when the outcome comes from a failed API call and should be retried.
   SignOutcome sign(const api::CertificateRequest& cr, const issuers::GenericIssuer& issuer,

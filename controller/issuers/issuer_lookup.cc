@@ -43,7 +43,7 @@ common::Result<std::optional<GenericIssuer>> IssuerLookup::resolve(const api::Is
 }
 
 IssuerLookup watch_issuers(manager::ControllerContext& context,
-                           std::function<void(const std::string&)> on_issuer) {
+                           const std::function<void(const std::string&)>& on_issuer) {
   const auto& options = context.options;
   IssuerLookup lookup;
   lookup.cluster_resource_namespace = options.cluster_resource_namespace;

@@ -34,7 +34,7 @@ struct IssuerLookup {
 // (issuer_index_key) whenever an Issuer or ClusterIssuer is added, changed or deleted, so a
 // controller can re-queue the objects that name it (index the objects with issuer_ref_key).
 IssuerLookup watch_issuers(manager::ControllerContext& context,
-                           std::function<void(const std::string&)> on_issuer);
+                           const std::function<void(const std::string&)>& on_issuer);
 
 // The index key of the issuer a raw object's spec.issuerRef names (CertificateRequests, Orders
 // and Challenges have the same shape): "Issuer/<object's namespace>/<name>" or

@@ -86,7 +86,9 @@ OrderAction decide(const api::Order& order, std::size_t owned_challenges) {
 
 bool is_client_error(const common::Error& error) {
   const auto status = error.http_status();
-  return status && *status >= 400 && *status < 500 && *status != 429;
+  // orderNotReady (403) on finalize means "not yet" (RFC 8555 §7.4), not a broken order.
+  const bool not_ready = error.problem_type().ends_with(":orderNotReady");
+  return status && *status >= 400 && *status < 500 && *status != 429 && !not_ready;
 }
 
 api::AcmeAuthorization record_authorization(const acme::Authorization& authz) {

@@ -33,9 +33,9 @@ enum class OrderAction {
 };
 OrderAction decide(const api::Order& order, std::size_t owned_challenges);
 
-// An ACME error that is the client's fault (HTTP 4xx other than 429 rate limiting): the Order
-// becomes `errored` instead of being retried (§3.4). Network errors, 5xx and 429 are retried with
-// the queue's backoff.
+// An ACME error that is the client's fault (HTTP 4xx other than 429 rate limiting and
+// orderNotReady): the Order becomes `errored` instead of being retried (§3.4). Network errors,
+// 5xx, 429 and orderNotReady are retried with the queue's backoff.
 bool is_client_error(const common::Error& error);
 
 // status.authorizations[] entry for an authorization as the CA answered it: url, identifier

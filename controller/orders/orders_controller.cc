@@ -344,7 +344,7 @@ ReconcileResult OrdersController::sync_challenges(Work& work) {
                                    kube::object_key(*work.object));
     }
     context_->events.event(*work.object, kube::EventType::kNormal, "Created",
-                           fmt::format("Created Challenge resource \"{}\" for domain \"{}\"",
+                           fmt::format(R"(Created Challenge resource "{}" for domain "{}")",
                                        challenge.metadata.name, challenge.spec.dns_name));
   }
   if (!missing.empty() || !all_challenges_final(work.owned, plan->wanted)) {

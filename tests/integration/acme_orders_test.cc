@@ -25,9 +25,13 @@
 namespace certkeeper::acme_issuer_testing {
 namespace {
 
-const kube::ResourceRef kRequests{"cert-manager.io", "v1", "certificaterequests", "", "", ""};
-const kube::ResourceRef kOrders{"acme.cert-manager.io", "v1", "orders", "", "", ""};
-const kube::ResourceRef kChallenges{"acme.cert-manager.io", "v1", "challenges", "", "", ""};
+kube::ResourceRef requests_ref() {
+  return {"cert-manager.io", "v1", "certificaterequests", "", "", ""};
+}
+kube::ResourceRef orders_ref() { return {"acme.cert-manager.io", "v1", "orders", "", "", ""}; }
+kube::ResourceRef challenges_ref() {
+  return {"acme.cert-manager.io", "v1", "challenges", "", "", ""};
+}
 
 // newOrder requests Pebble handled (its log names the path of every request it handles).
 std::size_t new_orders(const ExtraPebble& pebble) {
@@ -90,7 +94,7 @@ class AcmeOrdersTest : public AcmeIssuerTest {
     manager_ = std::make_unique<manager::Manager>(*client_, common::SystemClock::instance(),
                                                   options, std::move(registrations));
     thread_ = std::jthread([this](std::stop_token stop) {
-      auto status = manager_->run(stop);
+      auto status = manager_->run(std::move(stop));
       EXPECT_TRUE(status) << status.error().to_string();
     });
   }
@@ -104,7 +108,7 @@ class AcmeOrdersTest : public AcmeIssuerTest {
   const ExtraPebble& pebble() const { return **plain_; }
 
   // An ACME Issuer on this suite's Pebble, Ready.
-  api::Issuer ready_issuer(const std::string& name, json acme) {
+  api::Issuer ready_issuer(const std::string& name, const json& acme) {
     create_issuer(name, acme);
     wait_ready(name, api::ConditionStatus::kTrue, "ACMEAccountRegistered");
     return *issuer(name);
@@ -120,7 +124,7 @@ class AcmeOrdersTest : public AcmeIssuerTest {
     EXPECT_TRUE(der) << der.error().to_string();
     const std::string pem = crypto::pem_encode("CERTIFICATE REQUEST", *der);
     auto created = client_->create(
-        kRequests.with_namespace(ns_),
+        requests_ref().with_namespace(ns_),
         {{"apiVersion", "cert-manager.io/v1"},
          {"kind", "CertificateRequest"},
          {"metadata",
@@ -137,7 +141,7 @@ class AcmeOrdersTest : public AcmeIssuerTest {
   }
 
   std::optional<api::CertificateRequest> request(const std::string& name) {
-    auto object = client_->get(kRequests.with_namespace(ns_).with_name(name));
+    auto object = client_->get(requests_ref().with_namespace(ns_).with_name(name));
     if (!object) {
       return std::nullopt;
     }
@@ -164,7 +168,7 @@ class AcmeOrdersTest : public AcmeIssuerTest {
     if (!client) {
       return;
     }
-    for (const auto& item : items(kChallenges)) {
+    for (const auto& item : items(challenges_ref())) {
       auto challenge = api::decode_challenge(item);
       ASSERT_TRUE(challenge) << challenge.error().to_string();
       if (served_.contains(challenge->metadata.name)) {
@@ -183,7 +187,8 @@ class AcmeOrdersTest : public AcmeIssuerTest {
       ASSERT_TRUE(authz) << authz.error().to_string();
       const std::string state = authz->status == "valid" ? "valid" : "invalid";
       auto patched = client_->patch(
-          kChallenges.with_namespace(ns_)
+          challenges_ref()
+              .with_namespace(ns_)
               .with_name(challenge->metadata.name)
               .with_subresource("status"),
           kube::PatchType::kMerge,
@@ -256,7 +261,7 @@ TEST_F(AcmeOrdersTest, IpAddressCertificateOverHttp01) {
   EXPECT_TRUE(verified) << verified.error().to_string();
 
   // One Order, with the deterministic name, the ACME URL and state valid; ordered exactly once.
-  const auto orders = items(kOrders);
+  const auto orders = items(orders_ref());
   ASSERT_EQ(orders.size(), 1U);
   auto order = api::decode_order(orders[0]);
   ASSERT_TRUE(order);
@@ -276,7 +281,7 @@ TEST_F(AcmeOrdersTest, IpAddressCertificateOverHttp01) {
   EXPECT_EQ(served_.size(), 1U);
 
   // Its Challenges are deleted once the order is valid.
-  EXPECT_TRUE(testing::eventually([&] { return items(kChallenges).empty(); }, kWait));
+  EXPECT_TRUE(testing::eventually([&] { return items(challenges_ref()).empty(); }, kWait));
 }
 
 TEST_F(AcmeOrdersTest, CommonNameNotAmongTheSansFailsWithInvalidOrder) {
@@ -303,7 +308,7 @@ TEST_F(AcmeOrdersTest, CommonNameNotAmongTheSansFailsWithInvalidOrder) {
       "ipAddresses"))
       << ready->message;
   EXPECT_TRUE(last->status.failure_time.has_value());
-  EXPECT_TRUE(items(kOrders).empty());
+  EXPECT_TRUE(items(orders_ref()).empty());
 }
 
 TEST_F(AcmeOrdersTest, AProfileTheCaDoesNotOfferErrorsTheOrderAndFailsTheRequest) {
@@ -329,7 +334,7 @@ TEST_F(AcmeOrdersTest, AProfileTheCaDoesNotOfferErrorsTheOrderAndFailsTheRequest
   EXPECT_NE(ready->message.find("order is in \"errored\" state"), std::string::npos)
       << ready->message;
 
-  const auto orders = items(kOrders);
+  const auto orders = items(orders_ref());
   ASSERT_EQ(orders.size(), 1U);
   auto order = api::decode_order(orders[0]);
   ASSERT_TRUE(order);
@@ -358,7 +363,7 @@ TEST_F(AcmeOrdersTest, ARestartedControllerResumesTheSameOrder) {
 
   // Stop every controller once the order is at the CA and its Challenge exists, then start
   // them again with nothing in memory: the Order's status is all they have.
-  ASSERT_TRUE(testing::eventually([&] { return items(kChallenges).size() == 1; }, kWait));
+  ASSERT_TRUE(testing::eventually([&] { return items(challenges_ref()).size() == 1; }, kWait));
   stop_controllers();
   start_controllers();
 
@@ -373,7 +378,7 @@ TEST_F(AcmeOrdersTest, ARestartedControllerResumesTheSameOrder) {
   ASSERT_TRUE(issued) << "never issued; CR status: "
                       << (done ? api::encode(*done).value("status", json()).dump() : "none");
   EXPECT_EQ(new_orders(pebble()) - orders_before, 1U);
-  EXPECT_EQ(items(kOrders).size(), 1U);
+  EXPECT_EQ(items(orders_ref()).size(), 1U);
   EXPECT_EQ(served_.size(), 1U);
 }
 
@@ -411,7 +416,7 @@ TEST_F(AcmeOrdersTest, ARenewalOrderNamesTheCertificateItReplaces) {
   const auto renewal = wait_issued("renewal", **solver, le.metadata.uid);
   ASSERT_TRUE(renewal);
   std::optional<api::Order> order;
-  for (const auto& item : items(kOrders)) {
+  for (const auto& item : items(orders_ref())) {
     auto decoded = api::decode_order(item);
     ASSERT_TRUE(decoded);
     if (decoded->metadata.owner_references.at(0).name == "renewal") {
@@ -438,7 +443,7 @@ TEST_F(AcmeOrdersTest, NoMatchingSolverKeepsTheOrderPendingWithAReasonAndAnEvent
   std::optional<api::Order> order;
   const bool reported = testing::eventually(
       [&] {
-        const auto orders = items(kOrders);
+        const auto orders = items(orders_ref());
         if (orders.size() != 1) {
           return false;
         }
@@ -453,7 +458,7 @@ TEST_F(AcmeOrdersTest, NoMatchingSolverKeepsTheOrderPendingWithAReasonAndAnEvent
       "Failed to determine a valid solver configuration for the set of domains on the Order"))
       << *order->status.reason;
   EXPECT_NE(order->status.reason->find("127.0.0.1"), std::string::npos);
-  EXPECT_TRUE(items(kChallenges).empty());
+  EXPECT_TRUE(items(challenges_ref()).empty());
   const kube::ResourceRef events{"", "v1", "events", "", "", ""};
   EXPECT_TRUE(testing::eventually(
       [&] {

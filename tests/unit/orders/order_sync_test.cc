@@ -19,7 +19,7 @@ api::Order order_with(std::optional<std::string> state) {
   return order;
 }
 
-api::AcmeAuthorization authz(std::string id, std::string state, bool wildcard = false) {
+api::AcmeAuthorization authz(const std::string& id, std::string state, bool wildcard = false) {
   api::AcmeAuthorization a;
   a.url = "https://ca/authz/" + id;
   a.identifier = id;
@@ -71,6 +71,10 @@ TEST(OrderSync, ClientErrorsAreFourHundredsButNotRateLimits) {
   EXPECT_FALSE(is_client_error(with_status(429)));
   EXPECT_FALSE(is_client_error(with_status(503)));
   EXPECT_FALSE(is_client_error(common::Error(common::ErrorCode::kUnavailable, "refused")));
+  EXPECT_FALSE(is_client_error(
+      with_status(403).with_problem_type("urn:ietf:params:acme:error:orderNotReady")));
+  EXPECT_TRUE(is_client_error(
+      with_status(403).with_problem_type("urn:ietf:params:acme:error:unauthorized")));
 }
 
 TEST(OrderSync, RecordsAuthorizationsAndTheNewOrder) {
