@@ -16,7 +16,7 @@ std::vector<manager::ControllerRegistration> registrations() {
 }
 
 std::vector<manager::ControllerRegistration> registrations(
-    std::shared_ptr<issuers::AcmeAccounts> accounts) {
+    const std::shared_ptr<issuers::AcmeAccounts>& accounts) {
   // cert-manager's names (§3.2), in start order: issuers first, then the request signers, then
   // the Certificate pipeline.
   std::vector<manager::ControllerRegistration> out = {

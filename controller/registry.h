@@ -18,6 +18,6 @@ std::vector<manager::ControllerRegistration> registrations();
 // The same with the given registry of ACME clients, so that a test can use the clients the
 // issuers controllers set up (it plays the orders controller).
 std::vector<manager::ControllerRegistration> registrations(
-    std::shared_ptr<issuers::AcmeAccounts> accounts);
+    const std::shared_ptr<issuers::AcmeAccounts>& accounts);
 
 }  // namespace certkeeper::controller

@@ -17,7 +17,7 @@ namespace {
 constexpr int kMaxCnameLinks = 10;
 
 common::Error invalid(std::string message) {
-  return common::Error(common::ErrorCode::kInvalidArgument, std::move(message));
+  return {common::ErrorCode::kInvalidArgument, std::move(message)};
 }
 
 std::vector<std::string> resolv_conf_nameservers() {
@@ -102,7 +102,7 @@ common::Result<dns::Rfc2136Config> rfc2136_config(
     if (it == secret_data->end() || it->second.empty()) {
       return common::make_error(
           common::ErrorCode::kNotFound,
-          fmt::format("rfc2136.tsigSecretSecretRef: no key \"{}\" in secret \"{}\"", ref.key,
+          fmt::format(R"(rfc2136.tsigSecretSecretRef: no key "{}" in secret "{}")", ref.key,
                       ref.name));
     }
     config.tsig_secret = it->second;

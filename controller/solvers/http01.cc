@@ -180,7 +180,10 @@ std::map<std::string, std::string> solver_labels(const api::Challenge& challenge
 std::string solver_label_selector(const api::Challenge& challenge) {
   std::string out;
   for (const auto& [k, v] : solver_labels(challenge)) {
-    out += (out.empty() ? "" : ",") + k + "=" + v;
+    if (!out.empty()) {
+      out += ',';
+    }
+    out.append(k).append("=").append(v);
   }
   return out;
 }
