@@ -204,8 +204,8 @@ Runner register_controller(CLI::App& app) {
                   "ACME challenges presented at once")
       ->capture_default_str();
   sub->add_option("--acme-ari-poll-interval", raw->ari_poll,
-                  "How often to ask an ACME CA for renewal information (RFC 9773) when it gives "
-                  "no Retry-After; a server's Retry-After is clamped to [min(1h, this), 7d]")
+                  "How often to ask an ACME CA for renewal information (RFC 9773) at most apart; "
+                  "a CA's Retry-After may ask for checks more often, down to min(1h, this)")
       ->capture_default_str();
   sub->add_option("--dns01-recursive-nameservers", options->dns01_recursive_nameservers,
                   "host:port of DNS servers for DNS-01 self-checks (default: resolv.conf)")

@@ -13,7 +13,8 @@ bool status_describes(const api::CertificateStatus& status, const crypto::Certif
 std::chrono::seconds ari_poll_delay(std::optional<std::chrono::seconds> retry_after,
                                     std::chrono::seconds poll_interval, common::Random& random) {
   const auto floor = std::min(kAriMinPollInterval, poll_interval);
-  const auto base = std::clamp(retry_after.value_or(poll_interval), floor, kAriMaxPollInterval);
+  const auto base = std::min(
+      poll_interval, std::clamp(retry_after.value_or(poll_interval), floor, kAriMaxPollInterval));
   // ±10 %: spreads the checks of many Certificates issued together.
   const double factor = 0.9 + 0.2 * random.uniform01();
   return std::max(

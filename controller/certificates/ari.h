@@ -24,9 +24,11 @@ inline constexpr std::chrono::seconds kAriMaxPollInterval{7 * 24 * 3600};
 // fetched for; once a new certificate is in the Secret (renewed), they no longer apply.
 bool status_describes(const api::CertificateStatus& status, const crypto::Certificate& leaf);
 
-// How long to wait before the next check: the server's Retry-After when it gave one, else
-// `poll_interval`; clamped to [min(1 h, poll_interval), 7 d] (a poll interval under an hour —
-// tests, or an operator who wants it — lowers the floor), with ±10 % jitter from `random`.
+// How long to wait before the next check: the server's Retry-After when it gave one, clamped to
+// [min(1 h, poll_interval), 7 d], but never longer than `poll_interval` (the operator's bound on
+// how late a CA incident may be noticed; Pebble and Let's Encrypt answer 6 h, the default), with
+// ±10 % jitter from `random`. A poll interval under an hour (tests, or an operator who wants it)
+// lowers the floor too.
 std::chrono::seconds ari_poll_delay(std::optional<std::chrono::seconds> retry_after,
                                     std::chrono::seconds poll_interval, common::Random& random);
 

@@ -87,7 +87,7 @@ spec:
   issuerRef: {name: $2}
   privateKey: {algorithm: ECDSA}
   $3
-$4
+${4:-}
 YAML
 }
 

@@ -28,19 +28,21 @@ stack_txt() {
   dig +short @"${CK_DNS_SERVER%:*}" -p "${CK_DNS_SERVER##*:}" TXT "$1" | tr -d '"'
 }
 
-# stack_pebble NAME [tools/testenv pebble options]: starts one more Pebble and sources its env
-# file into PEBBLE_DIRECTORY, PEBBLE_CA_FILE (its HTTPS CA), PEBBLE_ROOT (its issuing root),
-# PEBBLE_MGMT, PEBBLE_LOG, PEBBLE_EAB_KID, PEBBLE_EAB_HMAC.
+# stack_pebble NAME [tools/testenv pebble options]: starts one more Pebble and sets, from its env
+# file (read without sourcing it, so the environment's own CK_* values stay as they are):
+# PEBBLE_DIRECTORY, PEBBLE_CA_FILE (its HTTPS CA), PEBBLE_ROOT (its issuing root), PEBBLE_MGMT,
+# PEBBLE_LOG, PEBBLE_EAB_KID, PEBBLE_EAB_HMAC.
 stack_pebble() {
   local name="$1"; shift
   local env
   env=$("$STACK_ROOT/tools/testenv" pebble "$name" --dir "$CK_TESTENV_DIR" "$@" | tail -1) ||
     return 1
-  # shellcheck disable=SC1090
-  source "$env"
-  PEBBLE_DIRECTORY=$CK_ACME_DIRECTORY PEBBLE_CA_FILE=$CK_ACME_SERVER_CA_FILE
-  PEBBLE_ROOT=$CK_PEBBLE_ROOT_FILE PEBBLE_MGMT=$CK_PEBBLE_MGMT_URL PEBBLE_LOG=$CK_PEBBLE_LOG_FILE
-  PEBBLE_EAB_KID=$CK_PEBBLE_EAB_KID PEBBLE_EAB_HMAC=$CK_PEBBLE_EAB_HMAC
+  val() { sed -n "s/^$1=//p" "$env" | tail -1; }
+  PEBBLE_DIRECTORY=$(val CK_ACME_DIRECTORY) PEBBLE_CA_FILE=$(val CK_ACME_SERVER_CA_FILE)
+  PEBBLE_ROOT=$(val CK_PEBBLE_ROOT_FILE) PEBBLE_MGMT=$(val CK_PEBBLE_MGMT_URL)
+  PEBBLE_LOG=$(val CK_PEBBLE_LOG_FILE) PEBBLE_EAB_KID=$(val CK_PEBBLE_EAB_KID)
+  PEBBLE_EAB_HMAC=$(val CK_PEBBLE_EAB_HMAC)
+  [[ -n "$PEBBLE_DIRECTORY" ]]
 }
 stack_pebble_stop() { "$STACK_ROOT/tools/testenv" pebble-stop "$1" --dir "$CK_TESTENV_DIR"; }
 

@@ -39,9 +39,13 @@ TEST(AriPollDelay, UsesRetryAfterClampedAndJittered) {
   certkeeper::testing::FixedRandom mid(0.5);  // factor exactly 1.0
   EXPECT_EQ(ari_poll_delay(std::nullopt, hours(6), mid), hours(6));
   EXPECT_EQ(ari_poll_delay(seconds(7200), hours(6), mid), seconds(7200));
-  // Too short and too long Retry-After values are clamped to 1 h and 7 d.
+  // Too short and too long Retry-After values are clamped to 1 h and 7 d, and never wait longer
+  // than the poll interval.
   EXPECT_EQ(ari_poll_delay(seconds(5), hours(6), mid), hours(1));
-  EXPECT_EQ(ari_poll_delay(hours(24 * 30), hours(6), mid), hours(24 * 7));
+  EXPECT_EQ(ari_poll_delay(hours(24 * 30), hours(24 * 30), mid), hours(24 * 7));
+  EXPECT_EQ(ari_poll_delay(hours(24), hours(6), mid), hours(6));
+  // A test's 3 s interval polls every 3 s even when the CA says 6 h.
+  EXPECT_EQ(ari_poll_delay(hours(6), seconds(3), mid), seconds(3));
   // A poll interval under an hour lowers the floor to itself.
   EXPECT_EQ(ari_poll_delay(seconds(1), seconds(2), mid), seconds(2));
   EXPECT_EQ(ari_poll_delay(std::nullopt, seconds(30), mid), seconds(30));

@@ -83,7 +83,11 @@ TEST(OrderSync, RecordsAuthorizationsAndTheNewOrder) {
   a.identifier = acme::Identifier::dns("example.com");
   a.status = "pending";
   a.wildcard = true;
-  a.challenges = {{"dns-01", "https://ca/chall/1", "pending", "tok", std::nullopt, std::nullopt}};
+  a.challenges = {
+      {"dns-01", "https://ca/chall/1", "pending", "tok", std::nullopt, std::nullopt},
+      // A type without a token (dns-persist-01, offered by Pebble 2.10): left out,
+      // the CRD would refuse the whole status write.
+      {"dns-persist-01", "https://ca/chall/2", "pending", "", std::nullopt, std::nullopt}};
   const auto recorded_authz = record_authorization(a);
   EXPECT_EQ(recorded_authz.url, "https://ca/authz/1");
   EXPECT_EQ(recorded_authz.identifier, "example.com");
