@@ -43,12 +43,12 @@ done
 
 step "certkeeper $("$CERTKEEPER_BIN" version | head -1)"
 
-if [[ -f "$DEMO_DIR/testenv.env" ]] && "$ROOT/tools/testenv" status --dir "$DEMO_DIR" >/dev/null 2>&1; then
-  step "Reusing the local control plane already running in $DEMO_DIR"
-else
-  step "Starting a local control plane (etcd, kube-apiserver), BIND9 and Pebble on loopback"
-  "$ROOT/tools/testenv" up --dir "$DEMO_DIR" >/dev/null
+if [[ -f "$DEMO_DIR/testenv.env" ]]; then
+  step "Stopping the previous demo first (a clean start each time)"
+  "$0" "$BUILD_DIR" down >/dev/null 2>&1 || true
 fi
+step "Starting a local control plane (etcd, kube-apiserver), BIND9 and Pebble on loopback"
+"$ROOT/tools/testenv" up --dir "$DEMO_DIR" >/dev/null
 set -a
 # shellcheck disable=SC1091
 source "$DEMO_DIR/testenv.env"
@@ -123,14 +123,16 @@ stack_k -n "$NS" get certificate www
 stack_k -n "$NS" get secret www-tls -o jsonpath='{.data.tls\.crt}' | base64 -d >"$STATE/tls.crt"
 stack_k -n "$NS" get secret www-tls -o jsonpath='{.data.tls\.key}' | base64 -d >"$STATE/tls.key"
 chmod 600 "$STATE/tls.key"
+# openssl s_server sends what -cert and -cert_chain name: the leaf, then the intermediates.
+awk -v d="$STATE" '/BEGIN CERT/{n++} {print > (d (n == 1 ? "/leaf.pem" : "/chain.pem"))}' "$STATE/tls.crt"
 openssl x509 -in "$STATE/tls.crt" -noout -subject -issuer -enddate -ext subjectAltName | sed 's/^/    /'
 
 step "Serving the Secret over HTTPS and fetching a page with a client that trusts only Pebble's root"
 [[ -f "$STATE/https.pid" ]] && kill "$(cat "$STATE/https.pid")" 2>/dev/null || true
 mkdir -p "$STATE/www"
 echo "Hello from certkeeper: this page came over TLS with a certificate from Pebble." >"$STATE/www/index.html"
-(cd "$STATE/www" && exec openssl s_server -quiet -accept "$ROUTER:8443" -cert "$STATE/tls.crt" \
-  -key "$STATE/tls.key" -WWW) >"$STATE/https.log" 2>&1 &
+(cd "$STATE/www" && exec openssl s_server -quiet -accept "$ROUTER:8443" -cert "$STATE/leaf.pem" \
+  -cert_chain "$STATE/chain.pem" -key "$STATE/tls.key" -WWW) >"$STATE/https.log" 2>&1 &
 echo $! >"$STATE/https.pid"
 for _ in $(seq 50); do
   curl -s -o /dev/null --cacert "$PEBBLE_ROOT" --resolve "$WWW:8443:$ROUTER" "https://$WWW:8443/index.html" && break

@@ -72,6 +72,7 @@ stack_controller_stop() {
   pid=$(cat "$1/controller.pid" 2>/dev/null) || return 0
   kill "-${2:-TERM}" "$pid" 2>/dev/null || true
   for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  wait "$pid" 2>/dev/null || true  # our child: reap it quietly (no "Killed" line)
   rm -f "$1/controller.pid"
 }
 
