@@ -65,6 +65,7 @@ stack_controller_start() {
     --internal-healthz-listen-address 127.0.0.1:0 --metrics-listen-address 127.0.0.1:0 \
     "$@" >>"$dir/controller.log" 2>&1 &
   echo $! >"$dir/controller.pid"
+  disown  # no "Killed" job report when a test SIGKILLs it on purpose
 }
 # stack_controller_stop DIR [SIGNAL]: stops it (default TERM) and waits.
 stack_controller_stop() {
@@ -72,7 +73,6 @@ stack_controller_stop() {
   pid=$(cat "$1/controller.pid" 2>/dev/null) || return 0
   kill "-${2:-TERM}" "$pid" 2>/dev/null || true
   for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  wait "$pid" 2>/dev/null || true  # our child: reap it quietly (no "Killed" line)
   rm -f "$1/controller.pid"
 }
 
