@@ -11,7 +11,7 @@ PRESET ?= dev
 BUILD_DIR := build/$(PRESET)
 SOURCES = $(shell git ls-files '*.cc' '*.h' 2>/dev/null)
 
-.PHONY: all deps tools configure build test unit integration demo demo-down bench bench-informer bench-acme bench-certificates fuzz format format-check tidy clean
+.PHONY: all deps tools configure build test unit integration demo demo-down bench bench-informer bench-acme bench-acme-issuer bench-certificates fuzz format format-check tidy clean
 
 all: build
 
@@ -47,6 +47,7 @@ demo: deps tools build
 bench: deps tools
 	@bench/informer/run.sh
 	@bench/acme/run.sh
+	@bench/acme-issuer/run.sh
 	@bench/certificates/run.sh
 
 bench-informer: deps tools
@@ -54,6 +55,8 @@ bench-informer: deps tools
 
 bench-acme: deps tools
 	@bench/acme/run.sh
+bench-acme-issuer: deps tools
+	@bench/acme-issuer/run.sh
 bench-certificates: deps tools
 	@bench/certificates/run.sh
 

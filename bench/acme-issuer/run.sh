@@ -8,7 +8,7 @@
 #
 # Environment:
 #   CERTKEEPER_BIN    the certkeeper binary (default build/release/cmd/certkeeper/certkeeper, built)
-#   CK_POD_RUNNER, CK_INGRESS_ROUTER   the stand-ins (default beside CERTKEEPER_BIN's build tree)
+#   CK_POD_RUNNER, CK_INGRESS_ROUTER   the stand-ins (default: the dev build's, built)
 #   BENCH_BULK        how many Certificates at once (default 200; 0 skips that part)
 #   BENCH_OUT         results and logs (default build/bench; the table: acme-issuer-results.md)
 #
@@ -27,13 +27,18 @@ die() { echo "bench/acme-issuer: $*" >&2; exit 1; }
 
 if [[ -z "${CERTKEEPER_BIN:-}" ]]; then
   cmake --preset release >/dev/null
-  cmake --build --preset release --target certkeeper ck-pod-runner ck-ingress-router >/dev/null
+  cmake --build --preset release --target certkeeper >/dev/null
   CERTKEEPER_BIN="$ROOT/build/release/cmd/certkeeper/certkeeper"
 fi
-BUILD_TREE="$(cd "$(dirname "$CERTKEEPER_BIN")/../.." && pwd)"
+# The stand-ins are test code (the release preset builds no tests): the dev build's. They only
+# carry the HTTP-01 validation; the controller and the CLI under measurement are CERTKEEPER_BIN.
+if [[ -z "${CK_POD_RUNNER:-}" ]]; then
+  cmake --preset dev >/dev/null
+  cmake --build --preset dev --target ck-pod-runner ck-ingress-router >/dev/null
+fi
 export CERTKEEPER_BIN
-export CK_POD_RUNNER="${CK_POD_RUNNER:-$BUILD_TREE/tests/standins/ck-pod-runner}"
-export CK_INGRESS_ROUTER="${CK_INGRESS_ROUTER:-$BUILD_TREE/tests/standins/ck-ingress-router}"
+export CK_POD_RUNNER="${CK_POD_RUNNER:-$ROOT/build/dev/tests/standins/ck-pod-runner}"
+export CK_INGRESS_ROUTER="${CK_INGRESS_ROUTER:-$ROOT/build/dev/tests/standins/ck-ingress-router}"
 for b in "$CERTKEEPER_BIN" "$CK_POD_RUNNER" "$CK_INGRESS_ROUTER"; do [[ -x "$b" ]] || die "no $b"; done
 
 ENV_DIR="$ROOT/build/bench-acme-issuer-env"

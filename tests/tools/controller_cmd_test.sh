@@ -18,6 +18,14 @@ cleanup() {
 }
 trap cleanup EXIT
 k create namespace "$ns" >/dev/null
+# The controllers' caches list the CRD kinds: install them here rather than rely on another suite
+# having done it first (run alone, /readyz never came).
+k apply --server-side --force-conflicts -f "$ROOT/crds/" >/dev/null &&
+  k wait --for condition=Established --timeout=60s crd/certificates.cert-manager.io \
+    crd/certificaterequests.cert-manager.io crd/issuers.cert-manager.io \
+    crd/clusterissuers.cert-manager.io crd/orders.acme.cert-manager.io \
+    crd/challenges.acme.cert-manager.io >/dev/null ||
+  { echo "FAIL: could not install the CRDs"; exit 1; }
 # The controller runs as the ServiceAccount bound to deploy/rbac/, never as admin.
 "$ROOT/tests/support/rbac-identity.sh" "$ns" "$scratch/controller.kubeconfig" ||
   { echo "FAIL: could not set up the controller's identity"; exit 1; }
