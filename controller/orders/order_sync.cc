@@ -86,9 +86,14 @@ OrderAction decide(const api::Order& order, std::size_t owned_challenges) {
 
 bool is_client_error(const common::Error& error) {
   const auto status = error.http_status();
-  // orderNotReady (403) on finalize means "not yet" (RFC 8555 §7.4), not a broken order.
+  // orderNotReady (403) on finalize means "not yet" (RFC 8555 §7.4), not a broken order. A 400
+  // badNonce that outlasted the client's retries (lib/acme maps it, serverInternal and
+  // rateLimited to kUnavailable / kRateLimited) is the server's state, not the order's: under
+  // 50 % nonce rejection it made a finalize fail the whole Order.
   const bool not_ready = error.problem_type().ends_with(":orderNotReady");
-  return status && *status >= 400 && *status < 500 && *status != 429 && !not_ready;
+  const bool transient = error.code() == common::ErrorCode::kUnavailable ||
+                         error.code() == common::ErrorCode::kRateLimited;
+  return status && *status >= 400 && *status < 500 && *status != 429 && !not_ready && !transient;
 }
 
 api::AcmeAuthorization record_authorization(const acme::Authorization& authz) {

@@ -215,8 +215,8 @@ stack_pebble "nonce-$ns" --http01-port 80 --nonce-reject 50 || { echo "FAIL: peb
 pebbles+=("nonce-$ns")
 stack_acme_issuer Issuer nonce "$ns" "$PEBBLE_DIRECTORY" "$PEBBLE_CA_FILE" standin "$dnszone" |
   k apply -f - >/dev/null
-for i in 1 2 3; do certificate "nonce$i" nonce "dnsNames: [nonce.$sub.$CK_DNS_ZONE, \"n$i.$dnszone\"]"; done
-for i in 1 2 3; do
+for i in 1 2 3 4 5; do certificate "nonce$i" nonce "dnsNames: [nonce.$sub.$CK_DNS_ZONE, \"n$i.$dnszone\"]"; done
+for i in 1 2 3 4 5; do
   check "50 % badNonce: certificate $i Ready" eventually 120 ready "nonce$i"
   check "  its chain verifies" verify "nonce$i-tls" "$PEBBLE_ROOT"
 done

@@ -64,7 +64,7 @@ TEST(OrderSync, DecideByState) {
 
 TEST(OrderSync, ClientErrorsAreFourHundredsButNotRateLimits) {
   const auto with_status = [](int status) {
-    return common::Error(common::ErrorCode::kUnavailable, "x").with_http_status(status);
+    return common::Error(common::ErrorCode::kInvalidArgument, "x").with_http_status(status);
   };
   EXPECT_TRUE(is_client_error(with_status(400)));
   EXPECT_TRUE(is_client_error(with_status(404)));
@@ -75,6 +75,11 @@ TEST(OrderSync, ClientErrorsAreFourHundredsButNotRateLimits) {
       with_status(403).with_problem_type("urn:ietf:params:acme:error:orderNotReady")));
   EXPECT_TRUE(is_client_error(
       with_status(403).with_problem_type("urn:ietf:params:acme:error:unauthorized")));
+  // badNonce after the client's own retries: lib/acme gives it kUnavailable; retried, not final.
+  auto bad_nonce = common::Error(common::ErrorCode::kUnavailable, "badNonce")
+                       .with_http_status(400)
+                       .with_problem_type("urn:ietf:params:acme:error:badNonce");
+  EXPECT_FALSE(is_client_error(bad_nonce));
 }
 
 TEST(OrderSync, RecordsAuthorizationsAndTheNewOrder) {
