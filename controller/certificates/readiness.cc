@@ -13,7 +13,7 @@
 #include "controller/certificates/pki.h"
 #include "controller/certificates/policies.h"
 #include "controller/issuers/acme_accounts.h"
-#include "controller/issuers/generic_issuer.h"
+#include "controller/issuers/issuer_lookup.h"
 #include "lib/api/codec.h"
 #include "lib/api/conditions.h"
 #include "lib/common/random.h"
@@ -48,14 +48,7 @@ class Readiness final : public CertificatesController {
     }
     // Issuers are read from the cache only (which type, ARI opt-out, UID for the ACME client);
     // their changes need not re-queue Certificates: the next check is scheduled anyway.
-    const auto& o = context.options;
-    issuers_.issuers = &context.informers.informer(
-        {.resource = issuers::issuers_resource().with_namespace(o.namespace_)});
-    if (o.namespace_.empty()) {
-      issuers_.cluster_issuers =
-          &context.informers.informer({.resource = issuers::cluster_issuers_resource()});
-    }
-    cluster_resource_namespace_ = o.cluster_resource_namespace;
+    issuers_ = issuers::watch_issuers(context, [](const std::string&) {});
     return common::ok();
   }
 
@@ -142,8 +135,7 @@ class Readiness final : public CertificatesController {
   // issuer that is ready (its client registered) and has not opted out with
   // renewalInformationSource: None. nullptr otherwise.
   std::shared_ptr<acme::AcmeClient> ari_client(const api::Certificate& certificate) const {
-    auto issuer = issuers_.resolve(certificate.metadata.namespace_, certificate.spec.issuer_ref,
-                                   cluster_resource_namespace_);
+    auto issuer = issuers_.resolve(certificate.spec.issuer_ref, certificate.metadata.namespace_);
     if (!issuer || !*issuer ||
         issuers::issuer_type((*issuer)->spec) != issuers::IssuerType::kAcme) {
       return nullptr;
@@ -227,8 +219,7 @@ class Readiness final : public CertificatesController {
 
   std::shared_ptr<issuers::AcmeAccounts> accounts_;
   std::chrono::seconds poll_interval_;
-  issuers::IssuerInformers issuers_;
-  std::string cluster_resource_namespace_;
+  issuers::IssuerLookup issuers_;
   common::SystemRandom random_;
 };
 

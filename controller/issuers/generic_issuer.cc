@@ -7,7 +7,6 @@
 
 #include "lib/api/codec.h"
 #include "lib/api/conditions.h"
-#include "lib/api/defaults.h"
 #include "lib/api/well_known.h"
 #include "lib/common/encoding.h"
 
@@ -148,26 +147,6 @@ common::Result<std::optional<std::map<std::string, std::string>>> read_secret(
     return tl::unexpected(data.error());
   }
   return std::optional<std::map<std::string, std::string>>(std::move(*data));
-}
-
-common::Result<std::optional<GenericIssuer>> IssuerInformers::resolve(
-    const std::string& ns, const api::IssuerReference& ref,
-    const std::string& cluster_resource_namespace) const {
-  const std::string kind = api::effective_issuer_kind(ref);
-  kube::ObjectPtr object;
-  if (kind == api::kKindIssuer && issuers != nullptr) {
-    object = issuers->get(ns + "/" + ref.name);
-  } else if (kind == api::kKindClusterIssuer && cluster_issuers != nullptr) {
-    object = cluster_issuers->get(ref.name);
-  }
-  if (!object) {
-    return std::optional<GenericIssuer>();
-  }
-  auto issuer = decode_generic_issuer(*object, kind, cluster_resource_namespace);
-  if (!issuer) {
-    return tl::unexpected(issuer.error());
-  }
-  return std::optional<GenericIssuer>(std::move(*issuer));
 }
 
 }  // namespace certkeeper::issuers

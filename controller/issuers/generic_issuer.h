@@ -42,20 +42,6 @@ common::Result<GenericIssuer> decode_generic_issuer(const nlohmann::json& object
                                                     std::string_view kind,
                                                     const std::string& cluster_resource_namespace);
 
-// The issuer informers a controller resolves issuerRefs with (borrowed from the informer
-// factory; `cluster_issuers` is null in single-namespace mode, where ClusterIssuers are not
-// watched and so never found).
-struct IssuerInformers {
-  kube::Informer* issuers = nullptr;
-  kube::Informer* cluster_issuers = nullptr;
-
-  // The issuer `ref` names for an object in namespace `ns`: nullopt when it is not in the cache
-  // (or is not an Issuer/ClusterIssuer kind); an error for a cached object that does not decode.
-  [[nodiscard]] common::Result<std::optional<GenericIssuer>> resolve(
-      const std::string& ns, const api::IssuerReference& ref,
-      const std::string& cluster_resource_namespace) const;
-};
-
 // The index value naming an issuer: "Issuer/<namespace>/<name>" or "ClusterIssuer/<name>".
 std::string issuer_index_key(std::string_view kind, std::string_view ns, std::string_view name);
 

@@ -13,16 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string string_at(const json& object, const char* key) {
-  if (object.is_object()) {
-    const auto it = object.find(key);
-    if (it != object.end() && it->is_string()) {
-      return it->get<std::string>();
-    }
-  }
-  return {};
-}
-
 std::vector<std::string> strings_at(const json& object, const char* key) {
   std::vector<std::string> out;
   const auto it = object.find(key);
@@ -73,6 +63,16 @@ std::string ip_string(std::uint32_t host_order) {
 }
 
 }  // namespace
+
+std::string string_at(const json& object, const char* key) {
+  if (object.is_object()) {
+    const auto it = object.find(key);
+    if (it != object.end() && it->is_string()) {
+      return it->get<std::string>();
+    }
+  }
+  return {};
+}
 
 common::Result<std::pair<std::string, std::string>> parse_image_flag(std::string_view flag) {
   const auto eq = flag.find('=');

@@ -19,6 +19,10 @@
 
 namespace certkeeper::standins {
 
+// The string member `key` of a JSON object, or empty when the object has no such string member
+// (the forgiving read both stand-ins use on Pods, Services and Ingresses).
+std::string string_at(const nlohmann::json& object, const char* key);
+
 // The --image table: image repository (the reference without its tag or digest) → the local
 // binary that stands in for that image's entrypoint.
 using ImageTable = std::map<std::string, std::string>;

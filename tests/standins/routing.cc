@@ -2,20 +2,12 @@
 
 #include <algorithm>
 
+#include "tests/standins/pod_model.h"
+
 namespace certkeeper::standins {
 namespace {
 
 using nlohmann::json;
-
-std::string string_at(const json& object, const char* key) {
-  if (object.is_object()) {
-    const auto it = object.find(key);
-    if (it != object.end() && it->is_string()) {
-      return it->get<std::string>();
-    }
-  }
-  return {};
-}
 
 const json& member(const json& object, const char* key) {
   static const json null_json;

@@ -13,15 +13,9 @@ using std::chrono::hours;
 using std::chrono::seconds;
 using testing::at;
 
-struct Issued {
-  api::Certificate certificate = testing::certificate();
-  crypto::PrivateKey key = testing::ecdsa_key();
-  crypto::Certificate leaf = testing::issue(certificate, key);
-  SecretView secret = testing::issued_secret(certificate, key, leaf);
-  api::CertificateRequest request = testing::request_for(certificate, key, 1);
-
+// One issued Certificate whose status describes its leaf, as readiness leaves it.
+struct Issued : testing::IssuedCertificate {
   Issued() {
-    certificate.status.revision = 1;
     certificate.status.not_before = leaf.not_before();
     certificate.status.not_after = leaf.not_after();
   }

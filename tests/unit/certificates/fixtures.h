@@ -82,4 +82,16 @@ inline api::CertificateRequest request_for(const api::Certificate& c, const cryp
   return *build_request(c, revision, c.metadata.name + "-key", key);
 }
 
+// One issued Certificate at revision 1: spec, key, leaf, Secret and current request, all
+// consistent.
+struct IssuedCertificate {
+  api::Certificate certificate = testing::certificate();
+  crypto::PrivateKey key = ecdsa_key();
+  crypto::Certificate leaf = issue(certificate, key);
+  SecretView secret = issued_secret(certificate, key, leaf);
+  api::CertificateRequest request = request_for(certificate, key, 1);
+
+  IssuedCertificate() { certificate.status.revision = 1; }
+};
+
 }  // namespace certkeeper::certificates::testing

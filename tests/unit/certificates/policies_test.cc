@@ -11,16 +11,8 @@ namespace {
 
 using testing::at;
 
-// One issued Certificate: spec, key, leaf, Secret and current request, all consistent.
-struct Issued {
-  api::Certificate certificate = testing::certificate();
-  crypto::PrivateKey key = testing::ecdsa_key();
-  crypto::Certificate leaf = testing::issue(certificate, key);
-  SecretView secret = testing::issued_secret(certificate, key, leaf);
-  api::CertificateRequest request = testing::request_for(certificate, key, 1);
-
-  Issued() { certificate.status.revision = 1; }
-
+// One issued Certificate (testing::IssuedCertificate) and the two policy chains on it.
+struct Issued : testing::IssuedCertificate {
   std::optional<PolicyResult> trigger(api::Time now = at(1), bool with_request = true) const {
     return trigger_policy({&certificate, &secret, with_request ? &request : nullptr, now});
   }
