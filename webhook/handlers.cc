@@ -83,6 +83,18 @@ common::Result<std::pair<T, T>> decode_pair(const AdmissionRequest& request, Dec
   return std::pair{std::move(old_object), std::move(*object)};
 }
 
+// Orders and Challenges: the create rules on CREATE, the update rules on UPDATE.
+template <typename T, typename Decode, typename Create, typename Update>
+AdmissionResponse validate_controller_owned(const AdmissionRequest& request, Decode decode,
+                                            Create on_create, Update on_update) {
+  auto pair = decode_pair<T>(request, decode);
+  if (!pair) {
+    return errored(request.uid, 400, "could not decode the object: " + pair.error().message());
+  }
+  return respond(request, request.operation == "UPDATE" ? on_update(pair->first, pair->second)
+                                                        : on_create(pair->second));
+}
+
 }  // namespace
 
 std::optional<std::vector<std::string>> signer_names(const std::string& issuer_group,
@@ -291,20 +303,12 @@ AdmissionResponse AdmissionHandler::validate(const AdmissionRequest& request) {
     }
   } else if (request.kind.group == api::kAcmeGroup) {
     if (kind == "Order") {
-      auto pair = decode_pair<api::Order>(request, api::decode_order);
-      if (!pair) {
-        return invalid_body(pair.error());
-      }
-      return respond(request, update ? api::validate_order_update(pair->first, pair->second)
-                                     : api::validate_order(pair->second));
+      return validate_controller_owned<api::Order>(request, api::decode_order, api::validate_order,
+                                                   api::validate_order_update);
     }
     if (kind == "Challenge") {
-      auto pair = decode_pair<api::Challenge>(request, api::decode_challenge);
-      if (!pair) {
-        return invalid_body(pair.error());
-      }
-      return respond(request, update ? api::validate_challenge_update(pair->first, pair->second)
-                                     : api::validate_challenge(pair->second));
+      return validate_controller_owned<api::Challenge>(
+          request, api::decode_challenge, api::validate_challenge, api::validate_challenge_update);
     }
   }
   return allow(request.uid);

@@ -33,13 +33,7 @@ http::Response json_response(int status, const nlohmann::json& body) {
   return response;
 }
 
-http::Response text_response(int status, std::string body) {
-  http::Response response;
-  response.status = status;
-  response.headers.add("Content-Type", "text/plain; charset=utf-8");
-  response.body = std::move(body);
-  return response;
-}
+using http::text_response;
 
 // POST /validate and /mutate: an AdmissionReview in, an AdmissionReview out. A body that is not
 // an AdmissionReview is a 400 (the API server then applies the webhook's failurePolicy).

@@ -28,11 +28,7 @@ std::vector<ControllerInfo> infos_of(const std::vector<ControllerRegistration>& 
 }
 
 http::Response text(int status, std::string body) {
-  http::Response response;
-  response.status = status;
-  response.headers.add("Content-Type", "text/plain; charset=utf-8");
-  response.body = std::move(body);
-  return response;
+  return http::text_response(status, std::move(body));
 }
 
 }  // namespace

@@ -159,7 +159,7 @@ check "Certificate: renewBefore with renewBeforePercentage refused" \
 check "Certificate: valid one admitted" admitted < <(certificate good "  privateKey: {algorithm: ECDSA, size: 256}")
 check "Certificate: valid update admitted" admitted < <(certificate good "  privateKey: {algorithm: ECDSA, size: 384}")
 check "Certificate: invalid update refused" \
-  refused "spec.privateKey.size: Invalid value: 100" < <(certificate good "  privateKey: {algorithm: ECDSA, size: 100}")
+  refused "spec.privateKey.size: Unsupported value: 100" < <(certificate good "  privateKey: {algorithm: ECDSA, size: 100}")
 
 check "Issuer: two issuer types refused" refused "may not specify more than one issuer type" <<EOF
 apiVersion: cert-manager.io/v1

@@ -58,8 +58,9 @@ TEST(AdmissionCodec, RejectsWhatIsNotAReview) {
                               {"kind", "AdmissionReview"},
                               {"request", {{"uid", "x"}}}}));
   EXPECT_FALSE(decode_review({{"apiVersion", "admission.k8s.io/v1"}, {"kind", "AdmissionReview"}}));
-  auto no_uid = decode_review(
-      {{"apiVersion", "admission.k8s.io/v1"}, {"kind", "AdmissionReview"}, {"request", {}}});
+  auto no_uid = decode_review({{"apiVersion", "admission.k8s.io/v1"},
+                               {"kind", "AdmissionReview"},
+                               {"request", json::object()}});
   ASSERT_FALSE(no_uid);
   EXPECT_NE(no_uid.error().message().find("request.uid"), std::string::npos);
   auto bad_type = decode_review({{"apiVersion", "admission.k8s.io/v1"},
