@@ -159,12 +159,14 @@ std::vector<FieldError> validate_csr_consistency(const api::CertificateRequestSp
 
 std::vector<FieldError> validate_issuer_ca_bundle(const api::IssuerSpec& spec) {
   std::vector<FieldError> errors;
-  if (spec.acme && !spec.acme->ca_bundle.empty()) {
-    if (auto chain = crypto::parse_pem_chain(spec.acme->ca_bundle); !chain) {
-      errors.push_back(
-          {FieldErrorType::kInvalid, "spec.acme.caBundle", "[]byte{...}",
-           "cert bundle didn't contain any valid certificates: " + chain.error().message()});
-    }
+  // Text without a PEM certificate block is already reported by lib/api.
+  if (!spec.acme || spec.acme->ca_bundle.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+    return errors;
+  }
+  if (auto chain = crypto::parse_pem_chain(spec.acme->ca_bundle); !chain) {
+    errors.push_back(
+        {FieldErrorType::kInvalid, "spec.acme.caBundle", "\"\"",
+         "cert bundle didn't contain any valid certificates: " + chain.error().message()});
   }
   return errors;
 }

@@ -167,7 +167,8 @@ kind: Issuer
 $(meta two)
 spec: {selfSigned: {}, ca: {secretName: ca}}
 EOF
-check "Issuer: unparseable ACME caBundle refused" refused "spec.acme.caBundle: Invalid value" <<EOF
+check "Issuer: unparseable ACME caBundle refused" \
+  refused "spec.acme.caBundle: Invalid value: \"\": cert bundle didn't contain any valid certificates: " <<EOF
 apiVersion: cert-manager.io/v1
 kind: Issuer
 $(meta acme)
@@ -175,7 +176,7 @@ spec:
   acme:
     server: https://acme.example/directory
     privateKeySecretRef: {name: acme-account}
-    caBundle: $(echo "not a certificate" | base64 -w0)
+    caBundle: $(printf -- '-----BEGIN CERTIFICATE-----\nMIIBAAAA\n-----END CERTIFICATE-----\n' | base64 -w0)
     solvers: [{http01: {ingress: {}}}]
 EOF
 check "Issuer: valid one admitted" admitted <<EOF

@@ -255,6 +255,19 @@ TEST_F(Handlers, UnknownIssuerKindCannotBeApproved) {
 }
 
 TEST_F(Handlers, IssuerCaBundleMustParse) {
+  // PEM armour around bytes that are no certificate: lib/api's check (is there a PEM
+  // certificate block?) passes, only parsing it finds the fault.
+  constexpr const char* kBrokenPem =
+      "-----BEGIN CERTIFICATE-----\nMIIBAAAA\n-----END CERTIFICATE-----\n";
+  api::IssuerSpec spec;
+  spec.acme.emplace();
+  spec.acme->ca_bundle = kBrokenPem;
+  auto errors = validate_issuer_ca_bundle(spec);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].field, "spec.acme.caBundle");
+  spec.acme->ca_bundle = "no PEM at all";
+  EXPECT_TRUE(validate_issuer_ca_bundle(spec).empty()) << "lib/api reports that one";
+
   json issuer = {{"apiVersion", "cert-manager.io/v1"},
                  {"kind", "Issuer"},
                  {"metadata", {{"name", "acme"}, {"namespace", "shop"}}},
@@ -262,7 +275,7 @@ TEST_F(Handlers, IssuerCaBundleMustParse) {
                   {{"acme",
                     {{"server", "https://acme.example/dir"},
                      {"privateKeySecretRef", {{"name", "acct"}}},
-                     {"caBundle", common::base64_encode("not a certificate")},
+                     {"caBundle", common::base64_encode(kBrokenPem)},
                      {"solvers", json::array({{{"http01", {{"ingress", json::object()}}}}})}}}}}};
   auto response = handler.validate(review("Issuer", "CREATE", issuer));
   EXPECT_FALSE(response.allowed);
