@@ -153,7 +153,14 @@ common::Status WebhookServer::start(std::stop_token stop) {
   std::chrono::seconds delay{1};
   for (;;) {
     auto status = tls_pass();
-    if (status) {
+    // Serving needs only the certificate; a caBundle that could not be written yet is retried
+    // by the TLS loop.
+    const bool have_certificate =
+        dynamic_ ? dynamic_->leaf().has_value() : static_pair_.has_value();
+    if (status || have_certificate) {
+      if (!status) {
+        log->warn("{}; retrying in the background", status.error().message());
+      }
       break;
     }
     log->warn("serving certificate not ready: {}; retrying in {}s", status.error().message(),

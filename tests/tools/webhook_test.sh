@@ -12,6 +12,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 scratch=$(mktemp -d)
 ns="webhook-$$-$RANDOM"
 pid=""
+pid2=""
 # The names deploy/rbac/webhook-*.yaml grant access to.
 CONFIG=certkeeper-webhook
 CA_SECRET=certkeeper-webhook-ca
@@ -20,7 +21,7 @@ cleanup() {
   # The configurations go first: with failurePolicy Fail they would block matching writes.
   k delete validatingwebhookconfiguration "$CONFIG" --ignore-not-found >/dev/null 2>&1
   k delete mutatingwebhookconfiguration "$CONFIG" --ignore-not-found >/dev/null 2>&1
-  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; fi
+  for p in $pid $pid2; do kill -0 "$p" 2>/dev/null && kill -KILL "$p"; done
   k delete namespace "$ns" --wait=false >/dev/null 2>&1
   k delete clusterrole "webhook-test-approver:$ns" --ignore-not-found >/dev/null 2>&1
   k delete clusterrolebinding "webhook-test-approver:$ns" --ignore-not-found >/dev/null 2>&1
@@ -104,8 +105,8 @@ pid=$!
 
 ca_bundle() { k get "$1" "$CONFIG" -o jsonpath='{.webhooks[0].clientConfig.caBundle}'; }
 has_bundle() { [[ -n "$(ca_bundle "$1")" ]]; }
-check "/healthz answers 200" eventually 100 curl -sf "http://127.0.0.1:$healthz/healthz"
-check "/livez answers 200" curl -sf "http://127.0.0.1:$healthz/livez"
+check "/healthz answers 200" eventually 100 curl -sf -o /dev/null "http://127.0.0.1:$healthz/healthz"
+check "/livez answers 200" curl -sf -o /dev/null "http://127.0.0.1:$healthz/livez"
 check "the CA Secret was created" eventually 50 k -n "$ns" get secret "$CA_SECRET"
 check "caBundle filled in the ValidatingWebhookConfiguration" \
   eventually 50 has_bundle validatingwebhookconfiguration
@@ -118,12 +119,27 @@ serving_cert() {
   openssl s_client -connect "127.0.0.1:$port" -servername localhost </dev/null 2>/dev/null |
     openssl x509 -noout -fingerprint -sha256
 }
-verifies() {
-  openssl s_client -connect "127.0.0.1:$port" -CAfile "$scratch/ca.pem" -verify_ip 127.0.0.1 \
+verifies() { # [port]
+  openssl s_client -connect "127.0.0.1:${1:-$port}" -CAfile "$scratch/ca.pem" -verify_ip 127.0.0.1 \
     -verify_return_error </dev/null >/dev/null 2>&1
 }
 check "the serving certificate verifies against the CA for 127.0.0.1" verifies
 first_cert=$(serving_cert)
+
+# A second replica finds the CA Secret and signs its own serving certificate with the same CA.
+secret_version() { k -n "$ns" get secret "$CA_SECRET" -o jsonpath='{.metadata.resourceVersion}'; }
+version_before=$(secret_version)
+port2=$(free_port)
+healthz2=$(free_port)
+"$BIN" webhook --kubeconfig "$scratch/webhook.kubeconfig" --bind-address 127.0.0.1 \
+  --secure-port "$port2" --healthz-port "$healthz2" \
+  --dynamic-serving-ca-secret-namespace "$ns" --dynamic-serving-ca-secret-name "$CA_SECRET" \
+  --dynamic-serving-dns-names 127.0.0.1 >"$scratch/out2" 2>&1 &
+pid2=$!
+check "a second replica starts" eventually 100 curl -sf -o /dev/null "http://127.0.0.1:$healthz2/healthz"
+check "its serving certificate verifies against the same CA" verifies "$port2"
+check "it did not rewrite the CA Secret" test "$(secret_version)" = "$version_before"
+kill -TERM "$pid2"; wait "$pid2"; pid2=""
 
 # --- validation: one object per notable rule, refused with the field named ----------------------
 csr() { # subject/SAN name, extra openssl req arguments...
@@ -185,11 +201,16 @@ kind: Issuer
 $(meta ca)
 spec: {ca: {secretName: ca-key-pair}}
 EOF
-check "ClusterIssuer: CA without secretName refused" refused "spec.ca.secretName: Required value" <<EOF
+check "ClusterIssuer: ACME solver without a type refused" \
+  refused "spec.acme.solvers[0]: Required value: no solver type configured" <<EOF
 apiVersion: cert-manager.io/v1
 kind: ClusterIssuer
-metadata: {name: nosecret-$ns, labels: {$LABEL: $ns}}
-spec: {ca: {}}
+metadata: {name: nosolver-$ns, labels: {$LABEL: $ns}}
+spec:
+  acme:
+    server: https://acme.example/directory
+    privateKeySecretRef: {name: acme-account}
+    solvers: [{selector: {dnsNames: [a.example.com]}}]
 EOF
 
 request() { # name, request (base64), extra spec lines
@@ -277,6 +298,24 @@ EOF
 out=$(k -n "$ns" patch order order-1 --type merge -p "{\"spec\":{\"request\":\"$(csr other.example.com)\"}}" 2>&1)
 check "Order: changing spec.request is refused" \
   test -n "$(grep 'spec.request: Forbidden: field is immutable once set' <<<"$out")"
+
+k apply -f - >/dev/null <<EOF
+apiVersion: acme.cert-manager.io/v1
+kind: Challenge
+$(meta challenge-1)
+spec:
+  url: https://acme.example/chall/1
+  authorizationURL: https://acme.example/authz/1
+  dnsName: web.example.com
+  type: HTTP-01
+  token: tok
+  key: tok.thumb
+  solver: {http01: {ingress: {}}}
+  issuerRef: {name: acme}
+EOF
+out=$(k -n "$ns" patch challenge challenge-1 --type merge -p '{"spec":{"dnsName":"evil.example.com"}}' 2>&1)
+check "Challenge: changing the spec is refused" \
+  test -n "$(grep 'spec: Forbidden: challenge spec is immutable after creation' <<<"$out")"
 
 # --- the caBundle comes back after a reset (helm upgrade) -------------------------------------------
 k patch validatingwebhookconfiguration "$CONFIG" --type json \
