@@ -1,7 +1,5 @@
 // `certkeeper controller`: the controller process, with cert-manager's flags. Parses flags,
 // builds the Kubernetes client, and hands over to manager::Manager until SIGTERM or SIGINT.
-#include <signal.h>
-
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -13,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "cmd/certkeeper/signals.h"
 #include "cmd/certkeeper/subcommands.h"
 #include "controller/manager/manager.h"
 #include "controller/registry.h"
@@ -116,13 +115,9 @@ int run_controller(manager::ManagerOptions options, const RawFlags& raw) {
   choose_rate_limit(options, raw.rate_limit_given, *config, clock);
   auto client = kube::Client::create(std::move(*config), clock);
 
-  // Blocked before any thread starts so every thread inherits the mask and the signals reach
-  // only the sigwait below.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  if (pthread_sigmask(SIG_BLOCK, &signals, nullptr) != 0) {
+  auto log = common::logger("controller");
+  const TerminationSignals signals(log);
+  if (!signals.ok()) {
     std::cerr << kPrefix << "blocking signals failed\n";
     return 1;
   }
@@ -132,24 +127,10 @@ int run_controller(manager::ManagerOptions options, const RawFlags& raw) {
     std::cerr << kPrefix << status.error().message() << '\n';
     return 1;
   }
-  auto log = common::logger("controller");
   log->info("health endpoints on port {}", manager.healthz_port());
 
-  std::stop_source stop;
-  std::jthread signal_thread([&stop, &signals, &log] {
-    int received = 0;
-    if (sigwait(&signals, &received) == 0) {
-      log->info("received {}, shutting down", received == SIGTERM ? "SIGTERM" : "SIGINT");
-    }
-    stop.request_stop();
-  });
-  auto status = manager.run(stop.get_token());
-  if (!stop.stop_requested()) {
-    // Ended on its own (lost leadership or a setup failure): wake the signal thread.
-    pthread_kill(signal_thread.native_handle(), SIGTERM);
-  }
-  signal_thread.join();
-  if (!status) {
+  // Ends on a signal, or on its own (lost leadership or a setup failure).
+  if (auto status = manager.run(signals.token()); !status) {
     std::cerr << kPrefix << status.error().message() << '\n';
     return 1;
   }

@@ -1,7 +1,5 @@
 // `certkeeper webhook`: the admission webhook (cert-manager-api.md §5.1). Parses flags, builds
 // the Kubernetes client, and runs webhook::WebhookServer until SIGTERM or SIGINT.
-#include <signal.h>
-
 #include <condition_variable>
 #include <cstdlib>
 #include <iostream>
@@ -9,8 +7,8 @@
 #include <mutex>
 #include <stop_token>
 #include <string>
-#include <thread>
 
+#include "cmd/certkeeper/signals.h"
 #include "cmd/certkeeper/subcommands.h"
 #include "lib/api/duration.h"
 #include "lib/common/clock.h"
@@ -53,29 +51,17 @@ int run_webhook(WebhookFlags flags) {
   }
   auto client = kube::Client::create(std::move(*config), clock);
 
-  // Blocked before any thread starts so that the signals reach only the sigwait below.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  if (pthread_sigmask(SIG_BLOCK, &signals, nullptr) != 0) {
+  auto log = common::logger("webhook");
+  const TerminationSignals signals(log);
+  if (!signals.ok()) {
     std::cerr << kPrefix << "blocking signals failed\n";
     return 1;
   }
-  auto log = common::logger("webhook");
-  std::stop_source stop;
-  std::jthread signal_thread([&stop, &signals, &log] {
-    int received = 0;
-    if (sigwait(&signals, &received) == 0) {
-      log->info("received {}, shutting down", received == SIGTERM ? "SIGTERM" : "SIGINT");
-    }
-    stop.request_stop();
-  });
   int code = 0;
   {
     webhook::WebhookServer server(*client, clock, options);
-    if (auto status = server.start(stop.get_token()); !status) {
-      if (!stop.stop_requested()) {
+    if (auto status = server.start(signals.token()); !status) {
+      if (!signals.stop_requested()) {
         std::cerr << kPrefix << status.error().message() << '\n';
         code = 1;
       }
@@ -83,13 +69,9 @@ int run_webhook(WebhookFlags flags) {
       std::mutex m;
       std::unique_lock lock(m);
       std::condition_variable_any cv;
-      cv.wait(lock, stop.get_token(), [] { return false; });
+      cv.wait(lock, signals.token(), [] { return false; });
     }
-  }
-  if (!stop.stop_requested()) {
-    pthread_kill(signal_thread.native_handle(), SIGTERM);
-  }
-  signal_thread.join();
+  }  // stops the servers and the TLS thread
   if (code == 0) {
     log->info("stopped cleanly");
   }
