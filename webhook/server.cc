@@ -229,7 +229,7 @@ void WebhookServer::wake() {
 }
 
 std::chrono::steady_clock::time_point WebhookServer::next_wakeup() const {
-  auto next = clock_.steady_now() + options_.resync;
+  auto next = clock_.steady_now() + (dynamic_ ? options_.resync : options_.static_files_poll);
   if (dynamic_) {
     const auto until_renewal = dynamic_->next_refresh() - clock_.now();
     if (until_renewal < options_.resync) {

@@ -39,6 +39,9 @@ struct WebhookOptions {
   // How often the CA Secret, the static files and the webhook configurations are re-checked
   // when nothing else wakes the TLS loop.
   std::chrono::seconds resync{30};
+  // How often --tls-cert-file and --tls-private-key-file are re-read (two small files; a
+  // rotated Secret volume shows up within this).
+  std::chrono::seconds static_files_poll{5};
 };
 
 // Flag combinations that cannot work: static files half given; neither static files nor a

@@ -13,6 +13,7 @@ scratch=$(mktemp -d)
 ns="webhook-$$-$RANDOM"
 pid=""
 pid2=""
+pid3=""
 # The names deploy/rbac/webhook-*.yaml grant access to.
 CONFIG=certkeeper-webhook
 CA_SECRET=certkeeper-webhook-ca
@@ -21,7 +22,7 @@ cleanup() {
   # The configurations go first: with failurePolicy Fail they would block matching writes.
   k delete validatingwebhookconfiguration "$CONFIG" --ignore-not-found >/dev/null 2>&1
   k delete mutatingwebhookconfiguration "$CONFIG" --ignore-not-found >/dev/null 2>&1
-  for p in $pid $pid2; do kill -0 "$p" 2>/dev/null && kill -KILL "$p"; done
+  for p in $pid $pid2 $pid3; do kill -0 "$p" 2>/dev/null && kill -KILL "$p"; done
   k delete namespace "$ns" --wait=false >/dev/null 2>&1
   k delete clusterrole "webhook-test-approver:$ns" --ignore-not-found >/dev/null 2>&1
   k delete clusterrolebinding "webhook-test-approver:$ns" --ignore-not-found >/dev/null 2>&1
@@ -330,6 +331,30 @@ check "the new certificate verifies against the same CA" verifies
 check "after the replacement, invalid objects are still refused" \
   refused "spec.privateKey.size: Invalid value: 1000" < <(certificate later "  privateKey: {algorithm: RSA, size: 1000}")
 check "after the replacement, valid objects are still admitted" admitted < <(certificate later)
+
+# --- a static serving certificate from files, reloaded when the files change ----------------------
+static_pair() { # CN: a self-signed certificate for 127.0.0.1 into static.crt / static.key
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj "/CN=$1" \
+    -addext "subjectAltName=IP:127.0.0.1" -keyout "$scratch/static.key.new" \
+    -out "$scratch/static.crt.new" 2>/dev/null &&
+    mv "$scratch/static.key.new" "$scratch/static.key" && mv "$scratch/static.crt.new" "$scratch/static.crt"
+}
+static_pair first
+port3=$(free_port)
+"$BIN" webhook --kubeconfig "$scratch/webhook.kubeconfig" --bind-address 127.0.0.1 \
+  --secure-port "$port3" --healthz-port "$(free_port)" \
+  --tls-cert-file "$scratch/static.crt" --tls-private-key-file "$scratch/static.key" \
+  >"$scratch/out3" 2>&1 &
+pid3=$!
+served_subject() {
+  openssl s_client -connect "127.0.0.1:$port3" </dev/null 2>/dev/null | openssl x509 -noout -subject
+}
+subject_is() { [[ "$(served_subject)" == *"CN = $1"* ]]; }
+check "static files: the given certificate is served" eventually 100 subject_is first
+static_pair second
+check "static files: a replaced pair is served within 10 s, no restart" eventually 50 subject_is second
+check "static files: no CA Secret was touched" test "$(secret_version)" = "$version_before"
+kill -TERM "$pid3"; wait "$pid3"; pid3=""
 
 # --- a clean stop ---------------------------------------------------------------------------------
 k delete validatingwebhookconfiguration "$CONFIG" >/dev/null
