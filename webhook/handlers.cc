@@ -97,23 +97,26 @@ AdmissionResponse validate_controller_owned(const AdmissionRequest& request, Dec
 
 }  // namespace
 
-std::optional<std::vector<std::string>> signer_names(const std::string& issuer_group,
-                                                     const std::string& issuer_kind,
-                                                     const std::string& issuer_name,
-                                                     const std::string& request_namespace) {
-  if (issuer_group != api::kGroup) {
+std::optional<IssuerKind> builtin_issuer_kind(const std::string& group, const std::string& kind) {
+  if (group != api::kGroup) {
     return std::nullopt;
   }
-  if (issuer_kind == "Issuer") {
-    return std::vector<std::string>{
-        "issuers.cert-manager.io/*",
-        fmt::format("issuers.cert-manager.io/{}.{}", request_namespace, issuer_name)};
+  if (kind == "Issuer") {
+    return IssuerKind{"issuers", true};
   }
-  if (issuer_kind == "ClusterIssuer") {
-    return std::vector<std::string>{"clusterissuers.cert-manager.io/*",
-                                    fmt::format("clusterissuers.cert-manager.io/{}", issuer_name)};
+  if (kind == "ClusterIssuer") {
+    return IssuerKind{"clusterissuers", false};
   }
   return std::nullopt;
+}
+
+std::vector<std::string> signer_names(const IssuerKind& kind, const std::string& issuer_group,
+                                      const std::string& issuer_name,
+                                      const std::string& request_namespace) {
+  const std::string prefix = fmt::format("{}.{}/", kind.plural, issuer_group);
+  return {prefix + "*", kind.namespaced
+                            ? fmt::format("{}{}.{}", prefix, request_namespace, issuer_name)
+                            : prefix + issuer_name};
 }
 
 std::vector<FieldError> validate_csr_consistency(const api::CertificateRequestSpec& spec) {
@@ -227,13 +230,22 @@ std::optional<AdmissionResponse> AdmissionHandler::check_approval(
   const auto& ref = new_request.spec.issuer_ref;
   const std::string kind = api::effective_issuer_kind(ref);
   const std::string group = api::effective_issuer_group(ref);
-  auto names = signer_names(group, kind, ref.name, request.ns);
-  if (!names) {
+  std::optional<IssuerKind> issuer_kind = builtin_issuer_kind(group, kind);
+  if (!issuer_kind && resolver_ != nullptr) {
+    auto resolved = resolver_->resolve(group, kind);
+    if (!resolved) {
+      return errored(request.uid, 500,
+                     "could not look up the issuer kind: " + resolved.error().message());
+    }
+    issuer_kind = *resolved;
+  }
+  if (!issuer_kind) {
     return deny(request.uid, fmt::format("spec.issuerRef: Forbidden: referenced signer resource "
                                          "does not exist: {{{} {} {}}}",
                                          ref.name, kind, group));
   }
-  for (const auto& name : *names) {
+  const auto names = signer_names(*issuer_kind, group, ref.name, request.ns);
+  for (const auto& name : names) {
     auto allowed = reviewer_.allowed({.user = request.user_info,
                                       .verb = "approve",
                                       .group = std::string(api::kGroup),
@@ -251,7 +263,7 @@ std::optional<AdmissionResponse> AdmissionHandler::check_approval(
               fmt::format("status.conditions: Forbidden: user \"{}\" does not have permissions to "
                           "set approved/denied conditions for issuer {{{} {} {}}} (needs verb "
                           "\"approve\" on signers.cert-manager.io named \"{}\")",
-                          request.user_info.username, ref.name, kind, group, names->back()));
+                          request.user_info.username, ref.name, kind, group, names.back()));
 }
 
 AdmissionResponse AdmissionHandler::validate(const AdmissionRequest& request) {

@@ -34,14 +34,32 @@ class SubjectAccessReviewer {
   virtual common::Result<bool> allowed(const AccessQuestion& question) = 0;
 };
 
+// An issuer kind as discovery describes it: its plural resource name and scope.
+struct IssuerKind {
+  std::string plural;  // "issuers", "awspcaclusterissuers"
+  bool namespaced = false;
+  friend bool operator==(const IssuerKind&, const IssuerKind&) = default;
+};
+
+// Finds the plural and scope of an issuerRef's kind (§3.5: the signer name is built from the
+// plural). KubeIssuerKindResolver asks discovery; unit tests fake it. Thread-safe.
+class IssuerKindResolver {
+ public:
+  virtual ~IssuerKindResolver() = default;
+  // nullopt when the group has no such kind; an error when discovery could not be asked.
+  virtual common::Result<std::optional<IssuerKind>> resolve(const std::string& group,
+                                                            const std::string& kind) = 0;
+};
+
+// cert-manager.io's own Issuer and ClusterIssuer, known without asking; nullopt otherwise.
+std::optional<IssuerKind> builtin_issuer_kind(const std::string& group, const std::string& kind);
+
 // The signer names a CertificateRequest's issuerRef stands for (§3.5), most general first:
-// "issuers.cert-manager.io/*", "issuers.cert-manager.io/<namespace>.<name>" (namespaced kinds)
-// or "clusterissuers.cert-manager.io/<name>". nullopt for an issuer kind we do not know (only
-// the built-in Issuer and ClusterIssuer kinds of cert-manager.io are known so far).
-std::optional<std::vector<std::string>> signer_names(const std::string& issuer_group,
-                                                     const std::string& issuer_kind,
-                                                     const std::string& issuer_name,
-                                                     const std::string& request_namespace);
+// "<plural>.<group>/*", then "<plural>.<group>/<namespace>.<name>" for namespaced kinds or
+// "<plural>.<group>/<name>" for cluster-scoped ones.
+std::vector<std::string> signer_names(const IssuerKind& kind, const std::string& issuer_group,
+                                      const std::string& issuer_name,
+                                      const std::string& request_namespace);
 
 // X.509 checks on a CertificateRequest that lib/api cannot make: spec.request parses and its
 // signature verifies, its keyUsage/extKeyUsage equal spec.usages (defaults applied) when it has
@@ -59,11 +77,13 @@ std::vector<api::FieldError> validate_identity_unchanged(
 // whatever the object held that `user` does not have. Pure.
 nlohmann::json identity_patch(const nlohmann::json& object, const UserInfo& user);
 
-// Answers AdmissionReviews. Thread-safe (stateless apart from the reviewer, which is).
-// Lifecycle: the reviewer must outlive it.
+// Answers AdmissionReviews. Thread-safe (stateless apart from its seams, which are).
+// Lifecycle: the reviewer and the resolver must outlive it. Without a resolver only the built-in
+// issuer kinds can be approved.
 class AdmissionHandler {
  public:
-  explicit AdmissionHandler(SubjectAccessReviewer& reviewer) : reviewer_(reviewer) {}
+  explicit AdmissionHandler(SubjectAccessReviewer& reviewer, IssuerKindResolver* resolver = nullptr)
+      : reviewer_(reviewer), resolver_(resolver) {}
 
   AdmissionResponse validate(const AdmissionRequest& request);
   AdmissionResponse mutate(const AdmissionRequest& request);
@@ -74,6 +94,7 @@ class AdmissionHandler {
                                                   const api::CertificateRequest& new_request);
 
   SubjectAccessReviewer& reviewer_;
+  IssuerKindResolver* resolver_;
 };
 
 }  // namespace certkeeper::webhook

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "lib/api/codec.h"
 #include "lib/common/encoding.h"
 #include "lib/common/log.h"
 
@@ -49,6 +50,49 @@ common::Result<bool> KubeSubjectAccessReviewer::allowed(const AccessQuestion& qu
   }
   auto allowed = status->find("allowed");
   return allowed != status->end() && allowed->is_boolean() && allowed->get<bool>();
+}
+
+common::Result<std::optional<IssuerKind>> KubeIssuerKindResolver::resolve(const std::string& group,
+                                                                          const std::string& kind) {
+  constexpr std::chrono::seconds kNegativeTtl{30};
+  const auto key = std::pair{group, kind};
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = cache_.find(key);
+        it != cache_.end() &&
+        (it->second.kind || clock_.steady_now() - it->second.checked < kNegativeTtl)) {
+      return it->second.kind;
+    }
+  }
+  std::optional<IssuerKind> found;
+  // GET /apis/<group>: the group's preferred version (readable by every authenticated user).
+  auto response = client_.request({.path = "/apis/" + group});
+  if (!response) {
+    return tl::unexpected(response.error().wrap("discovering group " + group));
+  }
+  if (response->status == 200) {
+    auto group_doc = api::parse_json(response->body);
+    const json preferred = group_doc && group_doc->is_object()
+                               ? group_doc->value("preferredVersion", json::object())
+                               : json::object();
+    const std::string version =
+        preferred.is_object() && preferred.contains("version") && preferred["version"].is_string()
+            ? preferred["version"].get<std::string>()
+            : std::string();
+    if (!version.empty()) {
+      auto info = client_.discover(group, version, kind);
+      if (info) {
+        found = IssuerKind{info->resource, info->namespaced};
+      } else if (info.error().code() != common::ErrorCode::kNotFound) {
+        return tl::unexpected(info.error());
+      }
+    }
+  } else if (response->status != 404) {
+    return tl::unexpected(kube::status_error(*response, "discovering group " + group));
+  }
+  std::lock_guard lock(mu_);
+  cache_[key] = Entry{found, clock_.steady_now()};
+  return found;
 }
 
 kube::ResourceRef KubeCaSecretStore::ref() const { return {"", "v1", "secrets", ns_, name_, ""}; }

@@ -1,10 +1,16 @@
 #pragma once
 
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "lib/common/clock.h"
 #include "lib/common/error.h"
 #include "lib/kube/client.h"
 #include "webhook/handlers.h"
@@ -22,6 +28,27 @@ class KubeSubjectAccessReviewer final : public SubjectAccessReviewer {
 
  private:
   kube::Client& client_;
+};
+
+// Discovery of issuer kinds (§3.5): the group's preferred version, then the kind's plural and
+// scope. Answers are cached: found kinds for the life of the process, unknown ones for 30 s (so
+// an issuer installed later is picked up). Thread-safe.
+class KubeIssuerKindResolver final : public IssuerKindResolver {
+ public:
+  KubeIssuerKindResolver(kube::Client& client, const common::Clock& clock)
+      : client_(client), clock_(clock) {}
+  common::Result<std::optional<IssuerKind>> resolve(const std::string& group,
+                                                    const std::string& kind) override;
+
+ private:
+  struct Entry {
+    std::optional<IssuerKind> kind;
+    std::chrono::steady_clock::time_point checked;
+  };
+  kube::Client& client_;
+  const common::Clock& clock_;
+  std::mutex mu_;
+  std::map<std::pair<std::string, std::string>, Entry> cache_;
 };
 
 // The SubjectAccessReview body for `question`. Pure.

@@ -88,7 +88,8 @@ WebhookServer::WebhookServer(kube::Client& client, const common::Clock& clock,
       clock_(clock),
       options_(std::move(options)),
       reviewer_(client),
-      handler_(reviewer_) {
+      resolver_(client, clock),
+      handler_(reviewer_, &resolver_) {
   if (options_.tls_cert_file.empty()) {
     store_ = std::make_unique<KubeCaSecretStore>(client_, options_.ca_secret_namespace,
                                                  options_.ca_secret_name);

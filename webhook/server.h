@@ -81,6 +81,7 @@ class WebhookServer {
   const common::Clock& clock_;
   WebhookOptions options_;
   KubeSubjectAccessReviewer reviewer_;
+  KubeIssuerKindResolver resolver_;
   AdmissionHandler handler_;
   std::unique_ptr<KubeCaSecretStore> store_;
   std::unique_ptr<DynamicServingCertificate> dynamic_;

@@ -26,6 +26,7 @@ cleanup() {
   k delete namespace "$ns" --wait=false >/dev/null 2>&1
   k delete clusterrole "webhook-test-approver:$ns" --ignore-not-found >/dev/null 2>&1
   k delete clusterrolebinding "webhook-test-approver:$ns" --ignore-not-found >/dev/null 2>&1
+  k delete crd "exampleissuers.$ns.certkeeper.test" --ignore-not-found --wait=false >/dev/null 2>&1
   "$ROOT/tests/support/rbac-identity.sh" --webhook --delete "$ns" >/dev/null 2>&1
   [[ $fails -eq 0 ]] || { echo "--- webhook log"; tail -n 40 "$scratch/out"; }
   rm -rf "$scratch"
@@ -288,6 +289,47 @@ can_approve() { approve carol Approved | grep -q patched; }
 check "carol (approve on issuers.cert-manager.io/$ns.ca) sets Approved" eventually 25 can_approve
 check "Approved is set" test "$(k -n "$ns" get certificaterequest web-1 \
   -o jsonpath='{.status.conditions[?(@.type=="Approved")].status}')" = True
+
+# An external issuer kind (a CRD of its own group): the signer name comes from discovery.
+ext_group="$ns.certkeeper.test"
+k apply -f - >/dev/null <<EOF
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: "exampleissuers.$ext_group"}
+spec:
+  group: "$ext_group"
+  names: {kind: ExampleIssuer, plural: exampleissuers, singular: exampleissuer, listKind: ExampleIssuerList}
+  scope: Namespaced
+  versions:
+    - name: v1alpha1
+      served: true
+      storage: true
+      schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+EOF
+k wait --for condition=Established --timeout=30s "crd/exampleissuers.$ext_group" >/dev/null
+request web-2 "$server_csr" "  usages: [digital signature, key encipherment, server auth]" |
+  sed "s/issuerRef: {name: ca}/issuerRef: {name: ext, kind: ExampleIssuer, group: $ext_group}/" |
+  k --as alice create -f - >/dev/null
+approve_ext() { # user
+  k --as "$1" -n "$ns" patch certificaterequest web-2 --subresource status --type merge \
+    -p '{"status":{"conditions":[{"type":"Approved","status":"True","reason":"ByTest","message":"m","lastTransitionTime":"2026-01-01T00:00:00Z"}]}}' 2>&1
+}
+out=$(approve_ext carol)
+check "external issuer: carol (no approve on its signer) is refused" \
+  test -n "$(grep "signers.cert-manager.io named \"exampleissuers.$ext_group/$ns.ext\"" <<<"$out")"
+k apply -f - >/dev/null <<EOF
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: "webhook-test-approver:$ns"}
+rules:
+  - apiGroups: [cert-manager.io]
+    resources: [signers]
+    verbs: [approve]
+    resourceNames: ["issuers.cert-manager.io/$ns.ca", "exampleissuers.$ext_group/$ns.ext"]
+EOF
+can_approve_ext() { approve_ext carol | grep -q patched; }
+check "external issuer: carol with approve on exampleissuers.$ext_group/$ns.ext sets Approved" \
+  eventually 25 can_approve_ext
 
 # --- Orders and Challenges: the update rules ----------------------------------------------------
 k apply -f - >/dev/null <<EOF

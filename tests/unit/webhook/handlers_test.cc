@@ -240,18 +240,69 @@ TEST_F(Handlers, ApprovalCheckFailureIsAnErrorNotAnApproval) {
   EXPECT_EQ(response.status_code, 500);
 }
 
+// Knows one external kind; counts lookups.
+class FakeResolver final : public IssuerKindResolver {
+ public:
+  int lookups = 0;
+  common::Result<std::optional<IssuerKind>> resolve(const std::string& group,
+                                                    const std::string& kind) override {
+    ++lookups;
+    if (group == "awspca.cert-manager.io" && kind == "AWSPCAClusterIssuer") {
+      return std::optional<IssuerKind>(IssuerKind{"awspcaclusterissuers", false});
+    }
+    return std::optional<IssuerKind>();
+  }
+};
+
+TEST(SignerNames, BuiltInAndExternalKinds) {
+  EXPECT_EQ(
+      signer_names(*builtin_issuer_kind("cert-manager.io", "Issuer"), "cert-manager.io", "ca",
+                   "shop"),
+      (std::vector<std::string>{"issuers.cert-manager.io/*", "issuers.cert-manager.io/shop.ca"}));
+  EXPECT_EQ(signer_names(*builtin_issuer_kind("cert-manager.io", "ClusterIssuer"),
+                         "cert-manager.io", "ca", "shop"),
+            (std::vector<std::string>{"clusterissuers.cert-manager.io/*",
+                                      "clusterissuers.cert-manager.io/ca"}));
+  EXPECT_FALSE(builtin_issuer_kind("example.com", "Issuer"));
+  EXPECT_EQ(signer_names({"vaultissuers", true}, "example.com", "v", "shop").back(),
+            "vaultissuers.example.com/shop.v");
+}
+
 TEST_F(Handlers, UnknownIssuerKindCannotBeApproved) {
-  EXPECT_FALSE(signer_names("example.com", "VaultIssuer", "v", "shop"));
   auto old_cr = request_object(csr_pem(server_csr()));
   old_cr.spec.issuer_ref.group = "example.com";
   old_cr.spec.issuer_ref.kind = "VaultIssuer";
   auto approved = old_cr;
   approved.status.conditions.push_back(condition("Approved"));
-  auto response = handler.validate(
-      review("CertificateRequest", "UPDATE", api::encode(approved), api::encode(old_cr)));
-  EXPECT_FALSE(response.allowed);
-  EXPECT_NE(response.status_message.find("referenced signer resource does not exist"),
-            std::string::npos);
+  const auto r = review("CertificateRequest", "UPDATE", api::encode(approved), api::encode(old_cr));
+  // Without a resolver, and with one that does not know the kind.
+  FakeResolver resolver;
+  for (IssuerKindResolver* with :
+       {static_cast<IssuerKindResolver*>(nullptr), static_cast<IssuerKindResolver*>(&resolver)}) {
+    AdmissionHandler h(reviewer, with);
+    auto response = h.validate(r);
+    EXPECT_FALSE(response.allowed);
+    EXPECT_NE(response.status_message.find("referenced signer resource does not exist"),
+              std::string::npos);
+  }
+  EXPECT_EQ(resolver.lookups, 1);
+}
+
+TEST_F(Handlers, ExternalIssuerKindIsApprovedThroughItsDiscoveredPlural) {
+  FakeResolver resolver;
+  AdmissionHandler h(reviewer, &resolver);
+  auto old_cr = request_object(csr_pem(server_csr()));
+  old_cr.spec.issuer_ref.group = "awspca.cert-manager.io";
+  old_cr.spec.issuer_ref.kind = "AWSPCAClusterIssuer";
+  old_cr.spec.issuer_ref.name = "pca";
+  auto approved = old_cr;
+  approved.status.conditions.push_back(condition("Approved"));
+  const auto r =
+      review("CertificateRequest", "UPDATE", api::encode(approved), api::encode(old_cr), "dan");
+  EXPECT_FALSE(h.validate(r).allowed);
+  reviewer.grants.insert({"dan", "awspcaclusterissuers.awspca.cert-manager.io/pca"});
+  EXPECT_TRUE(h.validate(r).allowed);
+  EXPECT_EQ(resolver.lookups, 2);
 }
 
 TEST_F(Handlers, IssuerCaBundleMustParse) {
