@@ -203,6 +203,23 @@ kind: Issuer
 $(meta ca)
 spec: {ca: {secretName: ca-key-pair}}
 EOF
+warned() { # expected warning, manifest on stdin: admitted, with the warning printed by kubectl
+  local got
+  got=$(k apply -f - 2>&1) || { echo "  refused: $got"; return 1; }
+  [[ "$got" == *"Warning: $1"* ]] || { echo "  got: $got"; return 1; }
+}
+check "Issuer: deprecated EAB keyAlgorithm admitted with a warning" \
+  warned "ACME EAB keyAlgorithm field is deprecated" <<EOF
+apiVersion: cert-manager.io/v1
+kind: Issuer
+$(meta eab)
+spec:
+  acme:
+    server: https://acme.example/directory
+    privateKeySecretRef: {name: acme-account}
+    externalAccountBinding: {keyID: kid, keySecretRef: {name: eab, key: hmac}, keyAlgorithm: HS512}
+    solvers: [{http01: {ingress: {}}}]
+EOF
 check "ClusterIssuer: ACME solver without a type refused" \
   refused "spec.acme.solvers[0]: Required value: no solver type configured" <<EOF
 apiVersion: cert-manager.io/v1

@@ -342,6 +342,25 @@ TEST_F(Handlers, IssuerCaBundleMustParse) {
       << cluster.status_message;
 }
 
+TEST_F(Handlers, WarningsAreReturnedWithAnAdmission) {
+  json issuer = {{"apiVersion", "cert-manager.io/v1"},
+                 {"kind", "Issuer"},
+                 {"metadata", {{"name", "acme"}, {"namespace", "shop"}}},
+                 {"spec",
+                  {{"acme",
+                    {{"server", "https://acme.example/dir"},
+                     {"privateKeySecretRef", {{"name", "acct"}}},
+                     {"externalAccountBinding",
+                      {{"keyID", "kid"},
+                       {"keySecretRef", {{"name", "eab"}, {"key", "hmac"}}},
+                       {"keyAlgorithm", "HS512"}}},
+                     {"solvers", json::array({{{"http01", {{"ingress", json::object()}}}}})}}}}}};
+  auto response = handler.validate(review("Issuer", "CREATE", issuer));
+  EXPECT_TRUE(response.allowed) << response.status_message;
+  ASSERT_EQ(response.warnings.size(), 1u);
+  EXPECT_NE(response.warnings[0].find("keyAlgorithm field is deprecated"), std::string::npos);
+}
+
 TEST_F(Handlers, OrderUpdatesUseTheUpdateRules) {
   json order = {{"apiVersion", "acme.cert-manager.io/v1"},
                 {"kind", "Order"},
