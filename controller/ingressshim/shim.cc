@@ -121,8 +121,8 @@ common::Result<api::IssuerReference> issuer_ref(const Annotations& annotations,
                            options.default_issuer_group};
   const auto* issuer = find(annotations, api::kAnnotationIngressIssuer);
   const auto* cluster_issuer = find(annotations, api::kAnnotationIngressClusterIssuer);
-  const auto* kind = find(annotations, kAnnotationIssuerKind);
-  const auto* group = find(annotations, kAnnotationIssuerGroup);
+  const auto* kind = find(annotations, api::kAnnotationIssuerKind);
+  const auto* group = find(annotations, api::kAnnotationIssuerGroup);
   const auto both = [](std::string_view a, std::string_view b) {
     return bad_config(fmt::format("annotations \"{}\" and \"{}\" may not both be set", a, b));
   };
@@ -130,10 +130,10 @@ common::Result<api::IssuerReference> issuer_ref(const Annotations& annotations,
     return both(api::kAnnotationIngressIssuer, api::kAnnotationIngressClusterIssuer);
   }
   if (cluster_issuer && kind) {
-    return both(api::kAnnotationIngressClusterIssuer, kAnnotationIssuerKind);
+    return both(api::kAnnotationIngressClusterIssuer, api::kAnnotationIssuerKind);
   }
   if (cluster_issuer && group) {
-    return both(api::kAnnotationIngressClusterIssuer, kAnnotationIssuerGroup);
+    return both(api::kAnnotationIngressClusterIssuer, api::kAnnotationIssuerGroup);
   }
   if (issuer) {
     ref.name = *issuer;

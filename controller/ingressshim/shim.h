@@ -21,9 +21,8 @@ inline constexpr std::string_view kReasonCreateCertificate = "CreateCertificate"
 inline constexpr std::string_view kReasonUpdateCertificate = "UpdateCertificate";
 inline constexpr std::string_view kReasonDeleteCertificate = "DeleteCertificate";
 
-// Ingress annotations read only by ingress-shim (the others are in lib/api/well_known.h).
-inline constexpr std::string_view kAnnotationIssuerKind = "cert-manager.io/issuer-kind";
-inline constexpr std::string_view kAnnotationIssuerGroup = "cert-manager.io/issuer-group";
+// Ingress annotations read only by ingress-shim (the others, issuer-kind and issuer-group
+// included, are in lib/api/well_known.h).
 inline constexpr std::string_view kAnnotationEditInPlace =
     "acme.cert-manager.io/http01-edit-in-place";
 inline constexpr std::string_view kAnnotationIngressClass =
