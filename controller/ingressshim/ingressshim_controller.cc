@@ -27,6 +27,11 @@ kube::ResourceRef certificates_resource(const std::string& ns) {
   return {"cert-manager.io", "v1", "certificates", ns, "", ""};
 }
 
+bool is_conflict(const common::Error& error) {
+  return error.code() == common::ErrorCode::kConflict ||
+         error.code() == common::ErrorCode::kAlreadyExists;
+}
+
 std::shared_ptr<spdlog::logger> shim_log() {
   static const auto logger = common::logger(kControllerName);
   return logger;
@@ -79,8 +84,9 @@ common::Status IngressShimController::setup(manager::ControllerContext& context)
   return common::ok();
 }
 
-bool IngressShimController::sync_one(const json& ingress, const std::string& ingress_uid,
-                                     const api::Certificate& desired) {
+IngressShimController::Outcome IngressShimController::sync_one(const json& ingress,
+                                                               const std::string& ingress_uid,
+                                                               const api::Certificate& desired) {
   const auto& ns = desired.metadata.namespace_;
   const auto& name = desired.metadata.name;
   const auto cached = certificates_->get(fmt::format("{}/{}", ns, name));
@@ -89,11 +95,11 @@ bool IngressShimController::sync_one(const json& ingress, const std::string& ing
     if (!created) {
       shim_log()->warn("{}/{}: creating Certificate {}: {}", ns,
                        ingress["metadata"].value("name", ""), name, created.error().message());
-      return false;
+      return is_conflict(created.error()) ? Outcome::kConflict : Outcome::kRetry;
     }
     context_->events.event(ingress, kube::EventType::kNormal, std::string(kReasonCreateCertificate),
                            fmt::format("Successfully created Certificate \"{}\"", name));
-    return true;
+    return Outcome::kOk;
   }
   auto existing = api::decode_certificate(*cached);
   if (!existing || !is_controlled_by(*existing, ingress_uid)) {
@@ -102,20 +108,20 @@ bool IngressShimController::sync_one(const json& ingress, const std::string& ing
         fmt::format("Certificate \"{}\" exists and is not controlled by this Ingress; it is left "
                     "untouched",
                     name));
-    return true;
+    return Outcome::kOk;
   }
   if (!needs_update(*existing, desired, shim_)) {
-    return true;
+    return Outcome::kOk;
   }
   auto updated = context_->client.update(certificates_resource(ns).with_name(name),
                                          update_body(*cached, desired, shim_));
   if (!updated) {
     shim_log()->warn("{}: updating Certificate {}: {}", ns, name, updated.error().message());
-    return false;
+    return is_conflict(updated.error()) ? Outcome::kConflict : Outcome::kRetry;
   }
   context_->events.event(ingress, kube::EventType::kNormal, std::string(kReasonUpdateCertificate),
                          fmt::format("Successfully updated Certificate \"{}\"", name));
-  return true;
+  return Outcome::kOk;
 }
 
 ReconcileResult IngressShimController::reconcile(const std::string& key) {
@@ -144,10 +150,13 @@ ReconcileResult IngressShimController::reconcile(const std::string& key) {
 
   const std::string uid = metadata.value("uid", "");
   bool failed = false;
+  bool conflict = false;
   std::set<std::string> wanted;
   for (const auto& certificate : desired->certificates) {
     wanted.insert(certificate.metadata.name);
-    failed |= !sync_one(ingress, uid, certificate);
+    const Outcome outcome = sync_one(ingress, uid, certificate);
+    failed |= outcome == Outcome::kRetry;
+    conflict |= outcome == Outcome::kConflict;
   }
 
   // Certificates this Ingress controls that no TLS entry asks for any more.
@@ -169,7 +178,10 @@ ReconcileResult IngressShimController::reconcile(const std::string& key) {
     context_->events.event(ingress, kube::EventType::kNormal, std::string(kReasonDeleteCertificate),
                            fmt::format("Successfully deleted unrequired Certificate \"{}\"", name));
   }
-  return failed ? ReconcileResult::retry() : ReconcileResult::done();
+  if (failed) {
+    return ReconcileResult::retry();
+  }
+  return conflict ? ReconcileResult::conflict() : ReconcileResult::done();
 }
 
 std::unique_ptr<manager::Controller> make_ingressshim_controller(

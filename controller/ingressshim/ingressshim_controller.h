@@ -43,9 +43,11 @@ class IngressShimController final : public manager::QueueController {
   kube::ReconcileResult reconcile(const std::string& key) override;
 
  private:
-  // Creates or updates one desired Certificate; false when the API call failed (retry).
-  bool sync_one(const nlohmann::json& ingress, const std::string& ingress_uid,
-                const api::Certificate& desired);
+  enum class Outcome { kOk, kRetry, kConflict };
+  // Creates or updates one desired Certificate. kConflict: a 409 or an AlreadyExists (the cache
+  // is behind), retried soon without counting as a failure; kRetry: another API error.
+  Outcome sync_one(const nlohmann::json& ingress, const std::string& ingress_uid,
+                   const api::Certificate& desired);
 
   ShimOptions shim_;
   manager::ControllerContext* context_ = nullptr;
