@@ -17,6 +17,8 @@ PACKAGES=(
   # test environment: BIND9 (authoritative DNS + nsupdate/dig), openssl CLI for the test PKI,
   # curl for readiness probes, iproute2 for network namespaces, GNU time for build figures
   bind9 bind9-dnsutils openssl curl iproute2 time ca-certificates bc
+  # jq: the chart test compares rendered RBAC rules and CRDs with deploy/rbac/ and crds/ as JSON
+  jq
 )
 
 missing=()
