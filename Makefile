@@ -11,7 +11,7 @@ PRESET ?= dev
 BUILD_DIR := build/$(PRESET)
 SOURCES = $(shell git ls-files '*.cc' '*.h' 2>/dev/null)
 
-.PHONY: all deps tools configure build test unit integration demo demo-down bench bench-informer bench-acme bench-acme-issuer bench-certificates fuzz format format-check tidy clean
+.PHONY: all deps tools configure build test unit integration demo demo-down bench bench-informer bench-acme bench-acme-issuer bench-certificates fuzz format format-check tidy clean chart-sync
 
 all: build
 
@@ -59,6 +59,11 @@ bench-acme-issuer: deps tools
 	@bench/acme-issuer/run.sh
 bench-certificates: deps tools
 	@bench/certificates/run.sh
+
+# Refresh charts/certkeeper's copies of crds/ and deploy/rbac/controller-*.yaml and its version
+# from CMakeLists.txt (tools.chart fails until this is run after changing them).
+chart-sync:
+	@tools/chart-sync.sh
 
 demo-down:
 	@tools/demo.sh $(BUILD_DIR) down
