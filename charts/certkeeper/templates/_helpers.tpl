@@ -80,25 +80,27 @@ app.kubernetes.io/component: {{ .component }}
 
 {{/* clientConfig of a webhook configuration entry: the Service, or webhook.url.host. */}}
 {{- define "certkeeper.webhookClientConfig" -}}
-{{- if .root.Values.webhook.url.host }}
+{{- if .root.Values.webhook.url.host -}}
 url: {{ printf "https://%s%s" .root.Values.webhook.url.host .path }}
-{{- else }}
+{{- else -}}
 service:
   name: {{ include "certkeeper.webhookName" .root }}
   namespace: {{ .root.Release.Namespace }}
   path: {{ .path }}
   port: 443
-{{- end }}
+{{- end -}}
 {{- end -}}
 
-{{/* Fails rendering when a PodDisruptionBudget sets both or neither of its two knobs. */}}
+{{/* A PodDisruptionBudget's spec: one of minAvailable and maxUnavailable (0 counts as set). */}}
 {{- define "certkeeper.pdbSpec" -}}
 {{- if and (not (kindIs "invalid" .minAvailable)) (not (kindIs "invalid" .maxUnavailable)) -}}
 {{- fail "podDisruptionBudget: set minAvailable or maxUnavailable, not both" -}}
 {{- end -}}
-{{- if not (kindIs "invalid" .maxUnavailable) }}
+{{- if not (kindIs "invalid" .maxUnavailable) -}}
 maxUnavailable: {{ .maxUnavailable }}
-{{- else }}
-minAvailable: {{ default 1 .minAvailable }}
-{{- end }}
+{{- else if not (kindIs "invalid" .minAvailable) -}}
+minAvailable: {{ .minAvailable }}
+{{- else -}}
+minAvailable: 1
+{{- end -}}
 {{- end -}}
