@@ -154,8 +154,8 @@ check "Role $REL-controller:leader-election has the rules of deploy/rbac/control
   rbac_matches controller-leader-election-role.yaml Role "$REL-controller:leader-election"
 check "ClusterRole $REL-webhook has the rules of deploy/rbac/webhook-clusterrole.yaml" \
   rbac_matches webhook-clusterrole.yaml ClusterRole "$REL-webhook"
-check "Role $REL-webhook has the rules of deploy/rbac/webhook-role.yaml" \
-  rbac_matches webhook-role.yaml Role "$REL-webhook"
+check "Role $REL-webhook:dynamic-serving has the rules of deploy/rbac/webhook-role.yaml" \
+  rbac_matches webhook-role.yaml Role "$REL-webhook:dynamic-serving"
 
 # Template-only shapes: the in-cluster clientConfig, and the dashboard only when its file exists.
 svc_client=$(jq -c 'select(.kind == "ValidatingWebhookConfiguration") | .webhooks[0].clientConfig' \
@@ -241,8 +241,9 @@ check "RoleBinding $LE_NS/$REL-controller:leader-election binds the leader-elect
   "$REL-controller:leader-election $NS/$REL"
 check "ClusterRoleBinding $REL-webhook binds $REL-webhook to $NS/$REL-webhook" \
   test "$(subject clusterrolebinding "$REL-webhook")" = "$REL-webhook $NS/$REL-webhook"
-check "RoleBinding $NS/$REL-webhook binds $REL-webhook to $NS/$REL-webhook" \
-  test "$(subject rolebinding "$REL-webhook" "$NS")" = "$REL-webhook $NS/$REL-webhook"
+check "RoleBinding $NS/$REL-webhook:dynamic-serving binds its Role to $NS/$REL-webhook" \
+  test "$(subject rolebinding "$REL-webhook:dynamic-serving" "$NS")" = \
+  "$REL-webhook:dynamic-serving $NS/$REL-webhook"
 can() { k auth can-i "$@" 2>/dev/null; }
 check "the webhook's identity cannot read Secrets cluster-wide" \
   test "$(can list secrets -A --as "system:serviceaccount:$NS:$REL-webhook")" = no
