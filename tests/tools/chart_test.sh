@@ -7,6 +7,7 @@
 #   3. `helm template | kubectl apply --dry-run=server` (defaults, and every option on);
 #   4. `helm install` into namespace certkeeper: the objects it made (pod security, probes,
 #      ports, ServiceAccounts, bindings, webhook configurations, Services, CRD resource policy);
+#      `helm upgrade --reuse-values` then changes only what it is asked to;
 #   5. the binaries run outside the cluster as the chart's ServiceAccounts, with the arguments of
 #      the installed Deployments: the webhook (when the binary has it) serves the webhook
 #      configurations and fills their caBundle; the controller makes a SelfSigned Certificate
@@ -267,6 +268,15 @@ check "Service $REL-webhook: 443 to the webhook's https port" \
   test "$(svc "$REL-webhook")" = "ClusterIP 443->https webhook"
 keep=$(k get crd certificates.cert-manager.io -o jsonpath='{.metadata.annotations.helm\.sh/resource-policy}')
 check "the installed CRDs carry the keep policy" test "$keep" = keep
+
+# An upgrade changes what it is asked to, keeps the rest (--reuse-values) and re-applies the CRDs.
+helm upgrade "$REL" "$CHART" -n "$NS" --reuse-values --set replicaCount=2 >"$scratch/upgrade.out" 2>&1
+check "helm upgrade --reuse-values --set replicaCount=2" test $? -eq 0
+after=$(k -n "$NS" get deployment "$REL" -o jsonpath='{.spec.replicas}')
+url=$(k get validatingwebhookconfiguration "$REL-webhook" -o jsonpath='{.webhooks[0].clientConfig.url}')
+check "after the upgrade: 2 controller replicas ($after), webhook URL kept ($url)" \
+  test "$after" = 2 -a "$url" = "https://localhost:$webhook_port/validate"
+k -n "$NS" get deployment "$REL" -o json >"$scratch/controller.json"
 
 # --- 5. the binaries as the chart's ServiceAccounts -------------------------------------------------
 # Arguments of a Deployment's container, with FLAG=VALUE pairs rewritten for a local process.
