@@ -103,6 +103,10 @@ check "a misspelt value under prometheus.servicemonitor is refused" refused_valu
 check "a mistyped value is refused (webhook.securePort=https)" refused_value \
   webhook.securePort=https securePort
 check "an unknown log level is refused" refused_value global.logLevel=verbose logLevel
+pdb_both=$(helm template "$REL" "$CHART" --set podDisruptionBudget.enabled=true \
+  --set podDisruptionBudget.minAvailable=1 --set podDisruptionBudget.maxUnavailable=1 2>&1)
+check "a PodDisruptionBudget with both minAvailable and maxUnavailable is refused" \
+  grep -q "set minAvailable or maxUnavailable, not both" <<<"$pdb_both"
 check "the CRD and RBAC copies and Chart.yaml's version are in step (tools/chart-sync.sh --check)" \
   "$ROOT/tools/chart-sync.sh" --check
 bin_version=$("$BIN" --version)
