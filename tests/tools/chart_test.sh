@@ -175,6 +175,17 @@ mkdir -p "$scratch/chart/dashboards"
 echo '{"title": "certkeeper", "panels": []}' >"$scratch/chart/dashboards/certkeeper.json"
 check "with the dashboard file: one ConfigMap labelled grafana_dashboard=1" test "$(dashboards)" -eq 1
 
+# Every flag the chart can render is one the binary knows: with every option on, the controller
+# gets past flag parsing and validation and stops only at the missing kubeconfig (exit 1; flag
+# errors exit 2 or with CLI11's codes and say "see --help").
+helm template "$REL" "$CHART" -n "$NS" -f "$scratch/all-on.yaml" \
+  --show-only templates/controller-deployment.yaml | to_json >"$scratch/all-on-controller.json"
+mapfile -t all_on_args < <(jq -r '.spec.template.spec.containers[0].args[]' "$scratch/all-on-controller.json")
+all_on_out=$("$BIN" "${all_on_args[@]}" --kubeconfig "$scratch/none" 2>&1)
+all_on_rc=$?
+check "the controller accepts every flag the chart renders (${#all_on_args[@]} args; rc $all_on_rc: $all_on_out)" \
+  test "$all_on_rc" -eq 1 -a "${#all_on_args[@]}" -gt 15
+
 # --- 3. server-side dry run ----------------------------------------------------------------------
 dry_run() { # extra helm args...
   helm template "$REL" "$CHART" -n "$NS" "$@" >"$scratch/dry.yaml" &&
