@@ -11,7 +11,7 @@ PRESET ?= dev
 BUILD_DIR := build/$(PRESET)
 SOURCES = $(shell git ls-files '*.cc' '*.h' 2>/dev/null)
 
-.PHONY: all deps tools configure build test unit integration demo demo-down bench bench-informer bench-acme bench-acme-issuer bench-certificates fuzz format format-check tidy clean chart-sync
+.PHONY: all deps tools configure build test unit integration demo demo-down bench bench-informer bench-acme bench-acme-issuer bench-certificates fuzz format format-check tidy clean
 
 all: build
 
@@ -62,6 +62,7 @@ bench-certificates: deps tools
 
 # Refresh charts/certkeeper's copies of crds/ and deploy/rbac/controller-*.yaml and its version
 # from CMakeLists.txt (tools.chart fails until this is run after changing them).
+.PHONY: chart-sync
 chart-sync:
 	@tools/chart-sync.sh
 
