@@ -21,7 +21,11 @@ set -uo pipefail
 BIN="${1:?usage: $0 <certkeeper binary>}"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 CHART="$ROOT/charts/certkeeper"
-REL=certkeeper
+# The release installed here is not called certkeeper: other suites of the same run apply
+# deploy/rbac/ as it is (ClusterRole certkeeper-controller, certkeeper-webhook, ...), and Helm
+# refuses to take over objects it did not make. The rules are compared on a rendering of release
+# certkeeper, whose names deploy/rbac/ uses.
+REL=ck-chart
 NS=certkeeper
 LE_NS=kube-system
 work_ns="chart-$$-$RANDOM"
@@ -122,6 +126,7 @@ k create namespace "$NS" >/dev/null
 helm template "$REL" "$CHART" -n "$NS" >"$scratch/default.yaml" 2>"$scratch/err" ||
   { echo "FAIL: helm template: $(cat "$scratch/err")"; exit 1; }
 to_json <"$scratch/default.yaml" >"$scratch/default.jsonl"
+helm template certkeeper "$CHART" -n "$NS" | to_json >"$scratch/certkeeper.jsonl"
 crd_copies() {
   local f
   for f in "$ROOT"/crds/*.yaml; do cmp "$f" "$CHART/files/crds/$(basename "$f")" || return 1; done
@@ -150,17 +155,17 @@ check "crds.keep=false renders no resource policy" test "$unkept" -eq 0
 rbac_matches() { # deploy/rbac file, rendered kind, rendered name
   to_json <"$ROOT/deploy/rbac/$1" | rules_of "$2" "$(to_json <"$ROOT/deploy/rbac/$1" | jq -r .metadata.name)" \
     >"$scratch/want.json"
-  rules_of "$2" "$3" <"$scratch/default.jsonl" >"$scratch/got.json"
+  rules_of "$2" "$3" <"$scratch/certkeeper.jsonl" >"$scratch/got.json"
   same "rules of $2 $3 and deploy/rbac/$1" "$scratch/want.json" "$scratch/got.json"
 }
-check "ClusterRole $REL-controller has the rules of deploy/rbac/controller-clusterrole.yaml" \
-  rbac_matches controller-clusterrole.yaml ClusterRole "$REL-controller"
-check "Role $REL-controller:leader-election has the rules of deploy/rbac/controller-leader-election-role.yaml" \
-  rbac_matches controller-leader-election-role.yaml Role "$REL-controller:leader-election"
-check "ClusterRole $REL-webhook has the rules of deploy/rbac/webhook-clusterrole.yaml" \
-  rbac_matches webhook-clusterrole.yaml ClusterRole "$REL-webhook"
-check "Role $REL-webhook:dynamic-serving has the rules of deploy/rbac/webhook-role.yaml" \
-  rbac_matches webhook-role.yaml Role "$REL-webhook:dynamic-serving"
+check "ClusterRole certkeeper-controller has the rules of deploy/rbac/controller-clusterrole.yaml" \
+  rbac_matches controller-clusterrole.yaml ClusterRole "certkeeper-controller"
+check "Role certkeeper-controller:leader-election has the rules of deploy/rbac/controller-leader-election-role.yaml" \
+  rbac_matches controller-leader-election-role.yaml Role "certkeeper-controller:leader-election"
+check "ClusterRole certkeeper-webhook has the rules of deploy/rbac/webhook-clusterrole.yaml" \
+  rbac_matches webhook-clusterrole.yaml ClusterRole "certkeeper-webhook"
+check "Role certkeeper-webhook:dynamic-serving has the rules of deploy/rbac/webhook-role.yaml" \
+  rbac_matches webhook-role.yaml Role "certkeeper-webhook:dynamic-serving"
 
 # Template-only shapes: the in-cluster clientConfig, and the dashboard only when its file exists.
 svc_client=$(jq -c 'select(.kind == "ValidatingWebhookConfiguration") | .webhooks[0].clientConfig' \
