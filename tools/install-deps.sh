@@ -14,6 +14,8 @@ PACKAGES=(
   libssl-dev libcurl4-openssl-dev libboost-dev nlohmann-json3-dev libyaml-cpp-dev
   prometheus-cpp-dev libldns-dev libspdlog-dev libfmt-dev libcli11-dev libexpected-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # jq: tools.chart compares the chart's rendered RBAC rules and CRDs with deploy/rbac/ and crds/
+  jq
   # test environment: BIND9 (authoritative DNS + nsupdate/dig), openssl CLI for the test PKI,
   # curl for readiness probes, iproute2 for network namespaces, GNU time for build figures
   bind9 bind9-dnsutils openssl curl iproute2 time ca-certificates bc

@@ -2,7 +2,7 @@
 # Makes the identity `certkeeper controller` runs under in tests: a ServiceAccount in NAMESPACE
 # bound to exactly the roles in deploy/rbac/ (the ClusterRole through a ClusterRoleBinding, the
 # leader-election Role in NAMESPACE), and a kubeconfig at OUT with a short-lived token for it
-# (TokenRequest via `kubectl create token`). A permission missing from deploy/rbac/ then fails
+# (tests/support/sa-kubeconfig.sh). A permission missing from deploy/rbac/ then fails
 # the test that uses it, instead of being hidden by an admin identity.
 #
 #   rbac-identity.sh NAMESPACE OUT      (reads KUBECONFIG and CK_KUBECTL from the testenv env)
@@ -44,26 +44,7 @@ k create clusterrolebinding "$SA:$NS" --clusterrole "$SA" \
   --serviceaccount "$NS:$SA" --dry-run=client -o yaml | k apply -f - >/dev/null
 k -n "$NS" create rolebinding "$ROLE" --role "$ROLE" --serviceaccount "$NS:$SA" \
   --dry-run=client -o yaml | k apply -f - >/dev/null
-token=$(k -n "$NS" create token "$SA" --duration 2h)
-
-cat >"$OUT" <<KUBECONFIG
-apiVersion: v1
-kind: Config
-clusters:
-  - name: testenv
-    cluster:
-      server: $CK_KUBE_APISERVER_URL
-      certificate-authority: $CK_KUBE_CA_FILE
-users:
-  - name: $SA
-    user:
-      token: $token
-contexts:
-  - name: $SA
-    context: {cluster: testenv, user: $SA, namespace: $NS}
-current-context: $SA
-KUBECONFIG
-chmod 600 "$OUT"
+"$ROOT/tests/support/sa-kubeconfig.sh" "$NS" "$SA" "$OUT"
 # The roles take effect through the authorizer's cache: wait until the identity can do its work.
 for _ in $(seq 1 50); do
   if [[ "$(k auth can-i "${PROBE[@]}" --as "system:serviceaccount:$NS:$SA" 2>/dev/null)" == yes ]]; then
