@@ -14,6 +14,9 @@
 #include <fmt/format.h>
 
 #include "cmd/certkeeper/subcommands.h"
+#include "controller/collectors/acme_metrics.h"
+#include "controller/collectors/collectors.h"
+#include "controller/issuers/acme_accounts.h"
 #include "controller/manager/manager.h"
 #include "controller/registry.h"
 #include "lib/api/duration.h"
@@ -127,13 +130,24 @@ int run_controller(manager::ManagerOptions options, const RawFlags& raw) {
     return 1;
   }
 
-  manager::Manager manager(*client, clock, options, std::move(registrations));
+  // One metrics registry for the process: the ACME clients' request counters, the manager's
+  // sync counters, and the collectors over the caches (docs/metrics.md).
+  auto registry = std::make_shared<metrics::Registry>();
+  auto accounts = std::make_shared<issuers::AcmeAccounts>(
+      std::make_shared<collectors::AcmeRequestMetrics>(*registry));
+  manager::Manager manager(*client, clock, options, controller::registrations(accounts), registry);
+  collectors::install(manager, clock);
   if (auto status = manager.start_health_server(); !status) {
+    std::cerr << kPrefix << status.error().message() << '\n';
+    return 1;
+  }
+  if (auto status = manager.start_metrics_server(); !status) {
     std::cerr << kPrefix << status.error().message() << '\n';
     return 1;
   }
   auto log = common::logger("controller");
   log->info("health endpoints on port {}", manager.healthz_port());
+  log->info("metrics on port {}", manager.metrics_port());
 
   std::stop_source stop;
   std::jthread signal_thread([&stop, &signals, &log] {
