@@ -76,6 +76,10 @@ spec:
 YAML
 stack_acme_issuer Issuer acme "$ns" "$CK_ACME_DIRECTORY" "$CK_ACME_SERVER_CA_FILE" none \
   "$dnszone" | k apply -f - >/dev/null
+# An ACME server nobody answers: the issuers controller's syncs fail and are retried (sync
+# errors), and its requests are counted with status 999.
+stack_acme_issuer Issuer down "$ns" "https://127.0.0.1:1/dir" "$CK_ACME_SERVER_CA_FILE" none \
+  "$dnszone" | k apply -f - >/dev/null
 stack_controller_start "$scratch" "$scratch/controller.kubeconfig" --namespace "$ns" \
   --cluster-resource-namespace "$ns" --dns01-recursive-nameservers "$CK_DNS_SERVER" \
   --dns01-recursive-nameservers-only --dns01-check-retry-period 1s
@@ -151,6 +155,8 @@ check "issuer_ready_status{acme, True} is 1" \
   is 1 certmanager_issuer_ready_status name=acme "namespace=$ns" condition=True
 check "issuer_ready_status{acme, False} is 0" \
   is 0 certmanager_issuer_ready_status name=acme "namespace=$ns" condition=False
+check "issuer_ready_status{down, True} is 0" \
+  is 0 certmanager_issuer_ready_status name=down "namespace=$ns" condition=True
 check "single-namespace mode reports no ClusterIssuers" absent certmanager_clusterissuer_ready_status
 
 # --- the Challenge -----------------------------------------------------------------------------
@@ -173,6 +179,8 @@ check "ACME requests: get_authorization counted" positive "${acme[@]}" action=ge
 check "ACME requests: accept_challenge counted" positive "${acme[@]}" action=accept_challenge status=200
 check "ACME requests: create_order_cert (finalize) counted" positive "${acme[@]}" action=create_order_cert status=200
 check "ACME requests: fetch_cert counted" positive "${acme[@]}" action=fetch_cert status=200
+check "ACME requests to a server that does not answer: status 999" positive \
+  certmanager_http_acme_client_request_count scheme=https host=127.0.0.1:1 status=999
 check "ACME request durations: a summary with quantiles for newOrder" positive \
   certmanager_http_acme_client_request_duration_seconds_count scheme=https "host=$hostport" action=authorize_order
 check "  (quantile 0.99 series present)" test -n "$(value certmanager_http_acme_client_request_duration_seconds action=authorize_order quantile=0.99)"
@@ -181,9 +189,12 @@ check "  (quantile 0.99 series present)" test -n "$(value certmanager_http_acme_
 for c in issuers orders challenges certificates-readiness certificaterequests-issuer-selfsigned; do
   check "controller_sync_call_count{controller=$c} > 0" positive certmanager_controller_sync_call_count controller=$c
 done
+scrape
+check "controller_sync_error_count{controller=issuers} > 0 (the unreachable server)" \
+  positive certmanager_controller_sync_error_count controller=issuers
 now=$(date +%s)
 clock=$(value certmanager_clock_time_seconds_gauge)
-check "clock_time_seconds_gauge is now ($clock vs $now)" test $((clock - now)) -le 5 -a $((now - clock)) -le 5
+check "clock_time_seconds_gauge is now ($clock vs $now)" test $((clock - now)) -le 2 -a $((now - clock)) -le 2
 check "clock_time_seconds (the deprecated counter) is present" test -n "$(value certmanager_clock_time_seconds)"
 check "process_resident_memory_bytes > 0" positive process_resident_memory_bytes
 check "process_open_fds > 0" positive process_open_fds
