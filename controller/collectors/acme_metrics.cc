@@ -43,8 +43,8 @@ void AcmeRequestMetrics::on_request(const acme::RequestRecord& record) {
   count_.Add(labels).Increment();
   // client_golang's summary defaults: a 10-minute window in 5 buckets; the error bounds are
   // cert-manager's objectives.
-  static const prometheus::Summary::Quantiles kQuantiles{{0.5, 0.05}, {0.9, 0.01}, {0.99, 0.001}};
-  duration_.Add(labels, kQuantiles, std::chrono::minutes(10), 5)
+  static const prometheus::Summary::Quantiles quantiles{{0.5, 0.05}, {0.9, 0.01}, {0.99, 0.001}};
+  duration_.Add(labels, quantiles, std::chrono::minutes(10), 5)
       .Observe(std::chrono::duration<double>(record.duration).count());
 }
 

@@ -45,7 +45,7 @@ class Controller {
   virtual common::Status setup(ControllerContext& context) = 0;
   virtual void run(std::stop_token stop) = 0;
   // Called by the manager before run(); controllers without a worker loop ignore it.
-  virtual void set_sync_observer(std::shared_ptr<SyncObserver> /*observer*/) {}
+  virtual void set_sync_observer(const std::shared_ptr<SyncObserver>& /*observer*/) {}
 };
 
 // The usual shape: a rate-limited work queue of object keys and N workers applying
@@ -58,8 +58,8 @@ class QueueController : public Controller {
 
   [[nodiscard]] std::string_view name() const final { return name_; }
   void run(std::stop_token stop) final;
-  void set_sync_observer(std::shared_ptr<SyncObserver> observer) final {
-    sync_observer_ = std::move(observer);
+  void set_sync_observer(const std::shared_ptr<SyncObserver>& observer) final {
+    sync_observer_ = observer;
   }
 
   kube::WorkQueue& queue() { return queue_; }

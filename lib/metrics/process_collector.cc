@@ -176,7 +176,7 @@ std::vector<prometheus::MetricFamily> ProcessCollector::Collect() const {
     return {};
   }
   using prometheus::MetricType;
-  const std::pair<const char*, const char*> kNames[] = {
+  const std::pair<const char*, const char*> names[] = {
       {"process_cpu_seconds_total", "Total user and system CPU time spent in seconds."},
       {"process_resident_memory_bytes", "Resident memory size in bytes."},
       {"process_virtual_memory_bytes", "Virtual memory size in bytes."},
@@ -188,7 +188,7 @@ std::vector<prometheus::MetricFamily> ProcessCollector::Collect() const {
                            stats->start_time_seconds, stats->open_fds,       stats->max_fds};
   std::vector<prometheus::MetricFamily> out;
   for (std::size_t i = 0; i < std::size(values); ++i) {
-    auto family = make_family(kNames[i].first, kNames[i].second,
+    auto family = make_family(names[i].first, names[i].second,
                               i == 0 ? MetricType::Counter : MetricType::Gauge);
     add_sample(family, {}, values[i]);
     out.push_back(std::move(family));
