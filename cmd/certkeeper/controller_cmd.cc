@@ -249,6 +249,22 @@ Runner register_controller(CLI::App& app) {
   sub->add_option("--acme-http01-solver-nameservers", options->acme_http01_solver_nameservers,
                   "host:port of DNS servers resolving domains for HTTP-01 self-checks")
       ->delimiter(',');
+  sub->add_option("--auto-certificate-annotations", options->auto_certificate_annotations,
+                  "Ingress annotations that, set to true, make ingress-shim request Certificates "
+                  "from the default issuer")
+      ->delimiter(',')
+      ->capture_default_str();
+  sub->add_option("--default-issuer-name", options->default_issuer_name,
+                  "Issuer of Certificates for Ingresses with an auto annotation");
+  sub->add_option("--default-issuer-kind", options->default_issuer_kind,
+                  "Kind of the default issuer")
+      ->capture_default_str();
+  sub->add_option("--default-issuer-group", options->default_issuer_group,
+                  "API group of the default issuer")
+      ->capture_default_str();
+  sub->add_option("--extra-certificate-annotations", options->extra_certificate_annotations,
+                  "Ingress annotations ingress-shim copies onto the Certificates it makes")
+      ->delimiter(',');
   sub->add_option("--controllers", options->controllers,
                   "Controllers to run: '*' for the defaults, 'name' to add, '-name' to remove")
       ->delimiter(',')
