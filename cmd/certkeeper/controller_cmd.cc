@@ -13,6 +13,9 @@
 
 #include "cmd/certkeeper/signals.h"
 #include "cmd/certkeeper/subcommands.h"
+#include "controller/collectors/acme_metrics.h"
+#include "controller/collectors/collectors.h"
+#include "controller/issuers/acme_accounts.h"
 #include "controller/manager/manager.h"
 #include "controller/registry.h"
 #include "lib/api/duration.h"
@@ -122,12 +125,23 @@ int run_controller(manager::ManagerOptions options, const RawFlags& raw) {
     return 1;
   }
 
-  manager::Manager manager(*client, clock, options, std::move(registrations));
+  // One metrics registry for the process: the ACME clients' request counters, the manager's
+  // sync counters, and the collectors over the caches (docs/metrics.md).
+  auto registry = std::make_shared<metrics::Registry>();
+  auto accounts = std::make_shared<issuers::AcmeAccounts>(
+      std::make_shared<collectors::AcmeRequestMetrics>(*registry));
+  manager::Manager manager(*client, clock, options, controller::registrations(accounts), registry);
+  collectors::install(manager, clock);
   if (auto status = manager.start_health_server(); !status) {
     std::cerr << kPrefix << status.error().message() << '\n';
     return 1;
   }
+  if (auto status = manager.start_metrics_server(); !status) {
+    std::cerr << kPrefix << status.error().message() << '\n';
+    return 1;
+  }
   log->info("health endpoints on port {}", manager.healthz_port());
+  log->info("metrics on port {}", manager.metrics_port());
 
   // Ends on a signal, or on its own (lost leadership or a setup failure).
   if (auto status = manager.run(signals.token()); !status) {
