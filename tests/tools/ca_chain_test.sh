@@ -32,7 +32,8 @@ start_controller() {
   "$BIN" controller --kubeconfig "$scratch/controller.kubeconfig" --leader-election-namespace "$ns" \
     --leader-election-lease-duration 4s --leader-election-renew-deadline 3s \
     --leader-election-retry-period 500ms --cluster-resource-namespace "$ns" \
-    --internal-healthz-listen-address 127.0.0.1:0 >>"$scratch/controller.log" 2>&1 &
+    --internal-healthz-listen-address 127.0.0.1:0 --metrics-listen-address 127.0.0.1:0 \
+    >>"$scratch/controller.log" 2>&1 &
   pid=$!
 }
 start_controller

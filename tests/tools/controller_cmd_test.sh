@@ -52,6 +52,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 "$BIN" controller --kubeconfig "$scratch/controller.kubeconfig" --leader-election-namespace "$ns" \
   --leader-election-lease-duration 4s --leader-election-renew-deadline 3s \
   --leader-election-retry-period 500ms --internal-healthz-listen-address "127.0.0.1:$port" \
+  --metrics-listen-address 127.0.0.1:0 \
   >"$scratch/out" 2>&1 &
 pid=$!
 
