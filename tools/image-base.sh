@@ -112,7 +112,7 @@ ensure_image() { # tag, kind, packages...
   [[ -f "$dir/.complete" ]] || make_rootfs "$dir" "$kind" "$@"
   docker import \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-    --change "LABEL org.opencontainers.image.description=certkeeper $kind base ($SUITE)" \
+    --change "LABEL org.opencontainers.image.description=\"certkeeper $kind base, $SUITE\"" \
     "$dir/rootfs.tar" "$tag" >/dev/null || die "docker import of $dir/rootfs.tar failed"
   echo "image-base: imported $tag" >&2
 }
