@@ -28,40 +28,98 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SUITE=bookworm
 MIRROR="${CK_IMAGE_MIRROR:-http://deb.debian.org/debian}"
 SECURITY_MIRROR="${CK_IMAGE_SECURITY_MIRROR:-http://deb.debian.org/debian-security}"
-RECIPE=1
+# Bump the recipe of a kind when the way its root filesystem is made changes.
+BUILDER_RECIPE=1
+RUNTIME_RECIPE=2
 CACHE_ROOT="${CERTKEEPER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/certkeeper}/image"
 NONROOT_UID=65532
 
 mapfile -t BUILD_PACKAGES < <("$ROOT/tools/install-deps.sh" --list build)
 BUILD_PACKAGES+=(ccache)
-# What `ldd certkeeper` names beyond libc/libstdc++/libgcc (which minbase has); tests/tools/
-# image_test.sh checks inside the image that nothing is missing.
-RUNTIME_PACKAGES=(
-  ca-certificates libssl3 libcurl4 libyaml-cpp0.7 libldns3 libspdlog1.10 libfmt9
+# The packages whose files the binary needs at run time (`ldd certkeeper`: these and what they
+# depend on); tests/tools/image_test.sh runs the binary in the image, which fails if one is
+# missing. libprometheus-cpp-core is for lib/metrics.
+RUNTIME_LIBRARIES=(
+  libc6 libstdc++6 libgcc-s1 libssl3 libcurl4 libyaml-cpp0.7 libldns3 libspdlog1.10 libfmt9
   libprometheus-cpp-core1.0
 )
+RUNTIME_PACKAGES=(ca-certificates "${RUNTIME_LIBRARIES[@]}")
+# Depended on only for their maintainer scripts, which never run in the image.
+NOT_AT_RUNTIME=(debconf perl-base dpkg install-info)
 
 die() { echo "image-base: $*" >&2; exit 1; }
 
-key() { # packages...
-  printf '%s\n' "$RECIPE" "$SUITE" "$MIRROR" "$SECURITY_MIRROR" "${CK_IMAGE_BASE_EPOCH:-}" "$@" |
+key() { # recipe, packages...
+  printf '%s\n' "$1" "$SUITE" "$MIRROR" "$SECURITY_MIRROR" "${CK_IMAGE_BASE_EPOCH:-}" "${@:2}" |
     sha256sum | cut -c1-12
 }
-builder_tag() { echo "certkeeper-base/$SUITE-build:$(key "${BUILD_PACKAGES[@]}")"; }
-runtime_tag() { echo "certkeeper-base/$SUITE-run:$(key "${RUNTIME_PACKAGES[@]}")"; }
+builder_tag() { echo "certkeeper-base/$SUITE-build:$(key "$BUILDER_RECIPE" "${BUILD_PACKAGES[@]}")"; }
+runtime_tag() { echo "certkeeper-base/$SUITE-run:$(key "$RUNTIME_RECIPE" "${RUNTIME_PACKAGES[@]}")"; }
 
-# Removes what a container never reads: apt's lists and caches, logs, and (runtime only) docs,
-# man pages and translations. The packages' copyright files stay: the image is redistributed.
-trim() { # rootfs, kind
+# Removes what a container never reads from the builder: apt's lists and caches, logs.
+trim() { # rootfs
   local r="$1"
   rm -rf "$r"/var/lib/apt/lists/* "$r"/var/cache/apt/* "$r"/var/cache/debconf/*-old \
     "$r"/var/log/* "$r"/tmp/* "$r"/etc/resolv.conf
-  if [[ "$2" == runtime ]]; then
-    find "$r/usr/share/doc" -mindepth 1 ! -type d ! -name copyright -delete
-    find "$r/usr/share/doc" -mindepth 1 -type d -empty -delete
-    rm -rf "$r"/usr/share/man/* "$r"/usr/share/info/* "$r"/usr/share/locale/* \
-      "$r"/usr/share/lintian
-  fi
+}
+
+# Prints the installed packages that PACKAGES need, themselves included: Depends and Pre-Depends
+# followed through the dpkg database in ADMIN, the first installed alternative of each.
+closure() { # admin dir, packages...
+  local admin="$1"; shift
+  local -A seen=()
+  local queue=("$@") p group d skip
+  while ((${#queue[@]} > 0)); do
+    p="${queue[0]}"
+    queue=("${queue[@]:1}")
+    [[ -z "${seen[$p]:-}" ]] || continue
+    seen[$p]=1
+    while read -r group; do
+      for d in $group; do
+        if [[ "$(dpkg-query --admindir "$admin" -W -f '${db:Status-Abbrev}' "$d" 2>/dev/null)" == ii* ]]; then
+          for skip in "${NOT_AT_RUNTIME[@]}"; do [[ "$d" != "$skip" ]] || continue 2; done
+          queue+=("$d")
+          break
+        fi
+      done
+    done < <(dpkg-query --admindir "$admin" -W -f '${Depends}, ${Pre-Depends}\n' "$p" |
+      sed 's/([^)]*)//g; s/:any//g; s/|/ /g' | tr ',' '\n')
+  done
+  printf '%s\n' "${!seen[@]}" | sort
+}
+
+# The runtime root filesystem: the files of the packages the binary needs (RUNTIME_LIBRARIES and
+# what they depend on), base-files (os-release) and ca-certificates, copied out of the
+# debootstrapped tree SRC into DST. No shell, no package manager, no docs but the copyright files,
+# as distroless images are; /var/lib/dpkg/status still lists what is inside, for scanners.
+distill() { # src, dst, packages.txt
+  local src="$1" dst="$2" admin="$1/var/lib/dpkg" pkgs
+  mapfile -t pkgs < <({ closure "$admin" base-files "${RUNTIME_LIBRARIES[@]}"
+    echo ca-certificates; } | sort -u)
+  mkdir -p "$dst"/etc/ssl "$dst"/var/lib/dpkg "$dst"/usr/{bin,sbin,lib,lib64}
+  cp -a "$src"/{bin,sbin,lib,lib64} "$dst/"  # the merged-/usr symlinks
+  dpkg-query --admindir "$admin" -L "${pkgs[@]}" | sort -u |
+    awk -F/ '!/^\/usr\/share\/(man|info|locale|lintian|bug)\// &&
+             !(/^\/usr\/share\/doc\// && (NF > 6 || NF == 6 && $NF != "copyright"))' |
+    while read -r f; do
+      if [[ -L "$src$f" || (-e "$src$f" && ! -d "$src$f") ]]; then echo "${f#/}"; fi
+    done >"$dst.files"
+  tar -C "$src" --no-recursion -cf - -T "$dst.files" |
+    tar -C "$dst" --keep-directory-symlink -xf - || die "could not copy the runtime files"
+  rm -f "$dst.files"
+  cp -a "$src/etc/ssl/certs" "$dst/etc/ssl/"  # made by update-ca-certificates, in no package
+  cp -a "$src/etc/nsswitch.conf" "$dst/etc/"
+  # OpenSSL's default CA directory (OPENSSLDIR/certs), a symlink Debian's openssl package makes.
+  mkdir -p "$dst/usr/lib/ssl"
+  ln -s /etc/ssl/certs "$dst/usr/lib/ssl/certs"
+  printf 'root:x:0:0:root:/root:/usr/sbin/nologin\nnonroot:x:%s:%s:nonroot:/home/nonroot:/usr/sbin/nologin\n' \
+    "$NONROOT_UID" "$NONROOT_UID" >"$dst/etc/passwd"
+  printf 'root:x:0:\nnonroot:x:%s:\n' "$NONROOT_UID" >"$dst/etc/group"
+  install -d -m 1777 "$dst/tmp"
+  install -d -m 0750 -o "$NONROOT_UID" -g "$NONROOT_UID" "$dst/home/nonroot"
+  dpkg-query --admindir "$admin" -s "${pkgs[@]}" >"$dst/var/lib/dpkg/status"
+  ldconfig -r "$dst"
+  dpkg-query --admindir "$admin" -W -f '${Package} ${Version}\n' "${pkgs[@]}" >"$3"
 }
 
 # debootstrap → security and point updates → trim → rootfs.tar, in DIR.
@@ -86,14 +144,14 @@ EOF
       DEBIAN_FRONTEND=noninteractive chroot "$rootfs" apt-get -y -qq --no-install-recommends \
         dist-upgrade
   } >>"$log" 2>&1 || die "updating the $kind root filesystem failed; see $log"
-  chroot "$rootfs" dpkg-query -W -f '${Package} ${Version}\n' >"$dir/packages.txt"
   if [[ "$kind" == runtime ]]; then
-    echo "nonroot:x:$NONROOT_UID:$NONROOT_UID:nonroot:/home/nonroot:/usr/sbin/nologin" \
-      >>"$rootfs/etc/passwd"
-    echo "nonroot:x:$NONROOT_UID:" >>"$rootfs/etc/group"
-    install -d -m 0750 -o "$NONROOT_UID" -g "$NONROOT_UID" "$rootfs/home/nonroot"
+    distill "$rootfs" "$dir/slim" "$dir/packages.txt"
+    rm -rf "$rootfs"
+    mv "$dir/slim" "$rootfs"
+  else
+    chroot "$rootfs" dpkg-query -W -f '${Package} ${Version}\n' >"$dir/packages.txt"
+    trim "$rootfs"
   fi
-  trim "$rootfs" "$kind"
   # /dev, /proc and /sys are the container runtime's to fill.
   tar --numeric-owner --xattrs -C "$rootfs" -cf "$dir/rootfs.tar" \
     --exclude=./dev/* --exclude=./proc/* --exclude=./sys/* . ||

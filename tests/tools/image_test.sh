@@ -48,7 +48,10 @@ check "the tag is certkeeper:<version> ($tag)" test "$tag" = "certkeeper:$("$ROO
 
 # --- the image itself ---------------------------------------------------------------------------
 out=$(docker run --rm "$tag" version 2>&1)
+rc=$?
 echo "  $out"
+# The dynamic loader resolves every DT_NEEDED library before main: a missing one fails here.
+check "'version' runs (every shared library the binary links is in the image)" test "$rc" -eq 0
 starts_with() { [[ "$1" == "$2"* ]]; }
 check "'version' prints the version of the tag" starts_with "$out" "certkeeper $version (commit "
 check "a Release build" grep -q "Release build" <<<"$out"
@@ -56,10 +59,13 @@ user=$(docker image inspect -f '{{.Config.User}}' "$tag")
 check "the image's user is 65532:65532 (got '$user')" test "$user" = 65532:65532
 entry=$(docker image inspect -f '{{json .Config.Entrypoint}}' "$tag")
 check "the entrypoint is the one binary (got $entry)" test "$entry" = '["/usr/bin/certkeeper"]'
-missing=$(docker run --rm --entrypoint /usr/bin/ldd "$tag" /usr/bin/certkeeper 2>&1 | grep -c 'not found')
-check "every shared library the binary links is in the image" test "$missing" -eq 0
-check "the CA bundle is there" docker run --rm --entrypoint /usr/bin/test "$tag" \
-  -s /etc/ssl/certs/ca-certificates.crt
+probe=$(docker create "$tag")
+containers+=("$probe")
+certs=$(docker cp "$probe:/etc/ssl/certs/ca-certificates.crt" - 2>/dev/null | tar -xO |
+  grep -c 'BEGIN CERTIFICATE')
+check "the CA bundle is there ($certs certificates)" test "${certs:-0}" -gt 100
+docker run --rm --entrypoint /bin/sh "$tag" -c true >/dev/null 2>&1
+check "there is no shell in the image" test $? -ne 0
 
 # --- acmesolver: a published port, hardened ------------------------------------------------------
 port=$(free_port)
