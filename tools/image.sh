@@ -70,10 +70,16 @@ build() {
   bases=$("$ROOT/tools/image-base.sh" ensure) || die "could not make the base images"
   local BUILDER_IMAGE RUNTIME_IMAGE
   eval "$bases"
+  local previous
+  previous=$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)
   docker_build -f "$ROOT/Dockerfile" -t "$tag" \
     --build-arg "BUILDER_IMAGE=$BUILDER_IMAGE" --build-arg "RUNTIME_IMAGE=$RUNTIME_IMAGE" \
     --build-arg "JOBS=${CK_IMAGE_JOBS:-$(nproc)}" --build-arg "VERSION=$v" \
     --build-arg "GIT_COMMIT=$commit" "$ROOT" >&2 || die "docker build failed"
+  # The image this tag named before, now untagged, would only take space.
+  if [[ -n "$previous" && "$previous" != "$(docker image inspect -f '{{.Id}}' "$tag")" ]]; then
+    docker rmi "$previous" >/dev/null 2>&1 || true
+  fi
   size=$(docker image inspect -f '{{.Size}}' "$tag")
   echo "image: $tag built in $(($(date +%s) - start))s, $((size / 1000000)) MB ($size bytes)" >&2
   echo "$tag"
