@@ -9,11 +9,12 @@
 #
 # builder  certkeeper-base/bookworm-build:<key>  minbase + what compiles certkeeper
 #          (`tools/install-deps.sh --list build`) + ccache
-# runtime  certkeeper-base/bookworm-run:<key>    minbase + the shared libraries the binary links
-#          + ca-certificates, docs and apt lists removed, user nonroot 65532:65532
+# runtime  certkeeper-base/bookworm-run:<key>    only the files of the packages the binary needs
+#          at run time (the libraries it links and their dependencies, base-files,
+#          ca-certificates): no shell, no package manager; user nonroot 65532:65532
 #
-# <key> hashes the suite, the mirrors, the package list and RECIPE (bump it when the way a root
-# filesystem is made changes), so a changed list makes a new image and an unchanged one is reused.
+# <key> hashes the suite, the mirrors, the package list and the kind's recipe number (bumped when
+# the way its root filesystem is made changes), so a changed list makes a new image and an unchanged one is reused.
 # Both are brought up to date from bookworm-updates and bookworm-security when made; to pick up
 # later security updates, delete the cache directory (or set CK_IMAGE_BASE_EPOCH to anything new).
 #
