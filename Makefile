@@ -60,6 +60,12 @@ bench-acme-issuer: deps tools
 bench-certificates: deps tools
 	@bench/certificates/run.sh
 
+# Refresh charts/certkeeper's copies of crds/ and deploy/rbac/controller-*.yaml and its version
+# from CMakeLists.txt (tools.chart fails until this is run after changing them).
+.PHONY: chart-sync
+chart-sync:
+	@tools/chart-sync.sh
+
 demo-down:
 	@tools/demo.sh $(BUILD_DIR) down
 

@@ -4,6 +4,7 @@
 #include "controller/certificaterequests/signer_controller.h"
 #include "controller/certificates/controllers.h"
 #include "controller/challenges/challenges_controller.h"
+#include "controller/ingressshim/ingressshim_controller.h"
 #include "controller/issuers/issuers_controller.h"
 #include "controller/orders/orders_controller.h"
 
@@ -45,6 +46,8 @@ std::vector<manager::ControllerRegistration> registrations(
   for (auto& r : certificates::registrations(accounts)) {
     out.push_back(std::move(r));
   }
+  out.push_back(
+      {{std::string(ingressshim::kControllerName)}, ingressshim::make_ingressshim_controller});
   return out;
 }
 

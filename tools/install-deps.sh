@@ -28,9 +28,12 @@ PACKAGES=(
   make clang-format-14 clang-tidy-14 clang-14 libclang-rt-14-dev
   # test and benchmark libraries
   libgtest-dev libgmock-dev libbenchmark-dev
+  # jq: tools.chart compares the chart's rendered RBAC rules and CRDs with deploy/rbac/ and crds/
+  jq
   # test environment: BIND9 (authoritative DNS + nsupdate/dig), openssl CLI for the test PKI,
-  # curl for readiness probes, iproute2 for network namespaces, GNU time for build figures
-  bind9 bind9-dnsutils openssl curl iproute2 time ca-certificates bc
+  # curl for readiness probes, iproute2 for network namespaces, GNU time for build figures,
+  # python3 (standard library only) for small helpers in the shell suites
+  bind9 bind9-dnsutils openssl curl iproute2 time ca-certificates bc python3
   # the container image's base images (tools/image-base.sh)
   debootstrap
 )

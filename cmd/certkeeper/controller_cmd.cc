@@ -1,7 +1,5 @@
 // `certkeeper controller`: the controller process, with cert-manager's flags. Parses flags,
 // builds the Kubernetes client, and hands over to manager::Manager until SIGTERM or SIGINT.
-#include <signal.h>
-
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -13,7 +11,11 @@
 
 #include <fmt/format.h>
 
+#include "cmd/certkeeper/signals.h"
 #include "cmd/certkeeper/subcommands.h"
+#include "controller/collectors/acme_metrics.h"
+#include "controller/collectors/collectors.h"
+#include "controller/issuers/acme_accounts.h"
 #include "controller/manager/manager.h"
 #include "controller/registry.h"
 #include "lib/api/duration.h"
@@ -116,40 +118,33 @@ int run_controller(manager::ManagerOptions options, const RawFlags& raw) {
   choose_rate_limit(options, raw.rate_limit_given, *config, clock);
   auto client = kube::Client::create(std::move(*config), clock);
 
-  // Blocked before any thread starts so every thread inherits the mask and the signals reach
-  // only the sigwait below.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  if (pthread_sigmask(SIG_BLOCK, &signals, nullptr) != 0) {
+  auto log = common::logger("controller");
+  const TerminationSignals signals(log);
+  if (!signals.ok()) {
     std::cerr << kPrefix << "blocking signals failed\n";
     return 1;
   }
 
-  manager::Manager manager(*client, clock, options, std::move(registrations));
+  // One metrics registry for the process: the ACME clients' request counters, the manager's
+  // sync counters, and the collectors over the caches (docs/metrics.md).
+  auto registry = std::make_shared<metrics::Registry>();
+  auto accounts = std::make_shared<issuers::AcmeAccounts>(
+      std::make_shared<collectors::AcmeRequestMetrics>(*registry));
+  manager::Manager manager(*client, clock, options, controller::registrations(accounts), registry);
+  collectors::install(manager, clock);
   if (auto status = manager.start_health_server(); !status) {
     std::cerr << kPrefix << status.error().message() << '\n';
     return 1;
   }
-  auto log = common::logger("controller");
-  log->info("health endpoints on port {}", manager.healthz_port());
-
-  std::stop_source stop;
-  std::jthread signal_thread([&stop, &signals, &log] {
-    int received = 0;
-    if (sigwait(&signals, &received) == 0) {
-      log->info("received {}, shutting down", received == SIGTERM ? "SIGTERM" : "SIGINT");
-    }
-    stop.request_stop();
-  });
-  auto status = manager.run(stop.get_token());
-  if (!stop.stop_requested()) {
-    // Ended on its own (lost leadership or a setup failure): wake the signal thread.
-    pthread_kill(signal_thread.native_handle(), SIGTERM);
+  if (auto status = manager.start_metrics_server(); !status) {
+    std::cerr << kPrefix << status.error().message() << '\n';
+    return 1;
   }
-  signal_thread.join();
-  if (!status) {
+  log->info("health endpoints on port {}", manager.healthz_port());
+  log->info("metrics on port {}", manager.metrics_port());
+
+  // Ends on a signal, or on its own (lost leadership or a setup failure).
+  if (auto status = manager.run(signals.token()); !status) {
     std::cerr << kPrefix << status.error().message() << '\n';
     return 1;
   }
@@ -234,6 +229,22 @@ Runner register_controller(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--acme-http01-solver-nameservers", options->acme_http01_solver_nameservers,
                   "host:port of DNS servers resolving domains for HTTP-01 self-checks")
+      ->delimiter(',');
+  sub->add_option("--auto-certificate-annotations", options->auto_certificate_annotations,
+                  "Ingress annotations that, set to true, make ingress-shim request Certificates "
+                  "from the default issuer")
+      ->delimiter(',')
+      ->capture_default_str();
+  sub->add_option("--default-issuer-name", options->default_issuer_name,
+                  "Issuer of Certificates for Ingresses with an auto annotation");
+  sub->add_option("--default-issuer-kind", options->default_issuer_kind,
+                  "Kind of the default issuer")
+      ->capture_default_str();
+  sub->add_option("--default-issuer-group", options->default_issuer_group,
+                  "API group of the default issuer")
+      ->capture_default_str();
+  sub->add_option("--extra-certificate-annotations", options->extra_certificate_annotations,
+                  "Ingress annotations ingress-shim copies onto the Certificates it makes")
       ->delimiter(',');
   sub->add_option("--controllers", options->controllers,
                   "Controllers to run: '*' for the defaults, 'name' to add, '-name' to remove")

@@ -42,6 +42,7 @@ int run(int argc, char** argv) {
   runners["acmesolver"] = certkeeper::cmd::register_acmesolver(app);
   runners["controller"] = certkeeper::cmd::register_controller(app);
   runners["acme"] = certkeeper::cmd::register_acme(app);
+  runners["webhook"] = certkeeper::cmd::register_webhook(app);
 
   try {
     app.parse(argc, argv);

@@ -18,5 +18,7 @@ Runner register_acmesolver(CLI::App& app);
 Runner register_controller(CLI::App& app);
 // `acme`: the ACME client (register, issue, renew, revoke, rollover-key, deactivate).
 Runner register_acme(CLI::App& app);
+// `webhook`: the admission webhook server (validation, CertificateRequest identity, approval).
+Runner register_webhook(CLI::App& app);
 
 }  // namespace certkeeper::cmd

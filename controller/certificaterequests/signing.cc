@@ -5,10 +5,10 @@
 #include <fmt/format.h>
 
 #include "controller/issuers/ca_keypair.h"
-#include "controller/pki/usages.h"
 #include "lib/api/conditions.h"
 #include "lib/api/defaults.h"
 #include "lib/api/well_known.h"
+#include "lib/pki/usages.h"
 
 namespace certkeeper::certificaterequests {
 

@@ -7,11 +7,11 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "controller/pki/usages.h"
 #include "lib/api/conditions.h"
 #include "lib/api/defaults.h"
 #include "lib/api/well_known.h"
 #include "lib/crypto/encoding.h"
+#include "lib/pki/usages.h"
 
 namespace certkeeper::certificates {
 namespace {

@@ -10,10 +10,10 @@ namespace {
 // An AcmeClient together with the HTTP client it borrows, so both live as long as any holder.
 struct ClientBundle {
   ClientBundle(const AcmeServerConfig& config, const crypto::PrivateKey& key,
-               const common::Clock& clock)
+               const common::Clock& clock, std::shared_ptr<acme::RequestObserver> observer)
       : http(http::ClientOptions{
             .tls = {.ca_pem = config.ca_bundle, .insecure_skip_verify = config.skip_tls_verify}}),
-        acme(http, clock, key, {.directory_url = config.server}) {}
+        acme(http, clock, key, {.directory_url = config.server, .observer = std::move(observer)}) {}
   http::CurlHttpClient http;
   acme::AcmeClient acme;
 };
@@ -35,7 +35,7 @@ std::shared_ptr<acme::AcmeClient> AcmeAccounts::client_for(const std::string& is
         "issuer {}: skipTLSVerify is set, the ACME server {} is not authenticated", issuer_uid,
         config.server);
   }
-  auto bundle = std::make_shared<ClientBundle>(config, key, clock);
+  auto bundle = std::make_shared<ClientBundle>(config, key, clock, observer_);
   entry = Entry{config, key_hash, std::shared_ptr<acme::AcmeClient>(bundle, &bundle->acme), false,
                 std::nullopt};
   return entry.client;

@@ -40,6 +40,10 @@ struct AcmeServerConfig {
 // outlives every leadership term.
 class AcmeAccounts {
  public:
+  // `observer` is handed to every client it makes (the controller's ACME request metrics).
+  explicit AcmeAccounts(std::shared_ptr<acme::RequestObserver> observer = nullptr)
+      : observer_(std::move(observer)) {}
+
   // The client for `issuer_uid` with this configuration and key, made if there is none or the
   // stored one differs in configuration or key (`key_hash`). A new client has no account URL.
   // `clock` must outlive the registry (the Manager's clock).
@@ -95,6 +99,7 @@ class AcmeAccounts {
     Readiness readiness;
   };
 
+  std::shared_ptr<acme::RequestObserver> observer_;
   mutable std::mutex mu_;
   std::map<std::string, Entry> entries_;
   std::map<std::string, Failure> failures_;

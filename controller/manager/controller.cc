@@ -10,7 +10,16 @@ QueueController::QueueController(std::string name, const common::Clock& clock, i
 
 void QueueController::run(std::stop_token stop) {
   kube::WorkerPool pool(
-      queue_, [this](const std::string& key) { return reconcile(key); }, workers_);
+      queue_,
+      [this, observer = sync_observer_](const std::string& key) {
+        if (!observer) {
+          return reconcile(key);
+        }
+        const kube::ReconcileResult result = reconcile(key);
+        observer->on_sync(name_, result.kind == kube::ReconcileResult::Kind::kRetry);
+        return result;
+      },
+      workers_);
   while (!stop.stop_requested()) {
     common::sleep_unless_stopped(stop, std::chrono::seconds(1));
   }

@@ -25,6 +25,16 @@ struct ControllerContext {
   const ManagerOptions& options;
 };
 
+// Told about every reconcile a controller's workers run (certmanager_controller_sync_call_count
+// and _sync_error_count). Thread-safe; called on the worker threads.
+class SyncObserver {
+ public:
+  virtual ~SyncObserver() = default;
+  // `error` is a transient failure that will be retried with backoff; conflicts (409) and
+  // waiting are not errors, as in cert-manager, which leaves optimistic-lock conflicts out.
+  virtual void on_sync(std::string_view controller, bool error) = 0;
+};
+
 // One reconciler. The manager calls setup() once, before any informer starts (ask the factory
 // for informers, add handlers that enqueue keys), then run() on its own thread once the caches
 // have synced; run() returns when `stop` is requested, after in-flight reconciles finish.
@@ -34,6 +44,8 @@ class Controller {
   [[nodiscard]] virtual std::string_view name() const = 0;
   virtual common::Status setup(ControllerContext& context) = 0;
   virtual void run(std::stop_token stop) = 0;
+  // Called by the manager before run(); controllers without a worker loop ignore it.
+  virtual void set_sync_observer(const std::shared_ptr<SyncObserver>& /*observer*/) {}
 };
 
 // The usual shape: a rate-limited work queue of object keys and N workers applying
@@ -46,6 +58,9 @@ class QueueController : public Controller {
 
   [[nodiscard]] std::string_view name() const final { return name_; }
   void run(std::stop_token stop) final;
+  void set_sync_observer(const std::shared_ptr<SyncObserver>& observer) final {
+    sync_observer_ = observer;
+  }
 
   kube::WorkQueue& queue() { return queue_; }
 
@@ -56,6 +71,7 @@ class QueueController : public Controller {
   std::string name_;
   int workers_;
   kube::WorkQueue queue_;
+  std::shared_ptr<SyncObserver> sync_observer_;
 };
 
 }  // namespace certkeeper::manager

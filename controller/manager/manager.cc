@@ -10,10 +10,12 @@
 
 #include <fmt/format.h>
 
+#include "controller/manager/sync_metrics.h"
 #include "lib/common/log.h"
 #include "lib/common/random.h"
 #include "lib/common/stop.h"
 #include "lib/kube/leader_election.h"
+#include "lib/metrics/serve.h"
 
 namespace certkeeper::manager {
 namespace {
@@ -27,12 +29,48 @@ std::vector<ControllerInfo> infos_of(const std::vector<ControllerRegistration>& 
   return infos;
 }
 
+// The per-term collectors, removed from the registry (which waits out scrapes still using them)
+// before the informers they read are destroyed: declare it after the InformerFactory.
+class TermCollectors {
+ public:
+  explicit TermCollectors(metrics::Registry& registry) : registry_(registry) {}
+  ~TermCollectors() {
+    for (const auto& c : collectors_) {
+      registry_.remove(c.get());
+    }
+  }
+  TermCollectors(const TermCollectors&) = delete;
+  TermCollectors& operator=(const TermCollectors&) = delete;
+  void add(std::shared_ptr<const prometheus::Collectable> collector) {
+    if (collector) {
+      registry_.add(collector);
+      collectors_.push_back(std::move(collector));
+    }
+  }
+
+ private:
+  metrics::Registry& registry_;
+  std::vector<std::shared_ptr<const prometheus::Collectable>> collectors_;
+};
+
+// A server (not started) on the flag's "host:port", with `timeout` to read and to write.
+common::Result<std::unique_ptr<http::HttpServer>> server_on(const std::string& value,
+                                                            std::string_view flag,
+                                                            std::chrono::seconds timeout) {
+  auto address = parse_listen_address(value, flag);
+  if (!address) {
+    return tl::unexpected(address.error());
+  }
+  return std::make_unique<http::HttpServer>(http::ServerOptions{
+      .address = address->host,
+      .port = address->port,
+      .read_timeout = timeout,
+      .write_timeout = timeout,
+  });
+}
+
 http::Response text(int status, std::string body) {
-  http::Response response;
-  response.status = status;
-  response.headers.add("Content-Type", "text/plain; charset=utf-8");
-  response.body = std::move(body);
-  return response;
+  return http::text_response(status, std::move(body));
 }
 
 }  // namespace
@@ -52,11 +90,14 @@ std::string default_identity() {
 }
 
 Manager::Manager(kube::Client& client, const common::Clock& clock, ManagerOptions options,
-                 std::vector<ControllerRegistration> registrations)
+                 std::vector<ControllerRegistration> registrations,
+                 std::shared_ptr<metrics::Registry> metrics)
     : client_(client),
       clock_(clock),
       options_(std::move(options)),
-      registrations_(std::move(registrations)) {
+      registrations_(std::move(registrations)),
+      metrics_(metrics ? std::move(metrics) : std::make_shared<metrics::Registry>()),
+      sync_metrics_(make_sync_metrics(*metrics_)) {
   auto selected = select_controllers(options_.controllers, infos_of(registrations_),
                                      !options_.namespace_.empty());
   if (!selected) {
@@ -75,23 +116,42 @@ Manager::~Manager() {
   if (health_) {
     health_->stop();
   }
+  if (metrics_server_) {
+    metrics_server_->stop();
+  }
+}
+
+void Manager::add_collector(CollectorFactory factory) { collectors_.push_back(std::move(factory)); }
+
+common::Status Manager::start_metrics_server() {
+  if (options_.metrics_listen_address.empty()) {
+    return common::ok();
+  }
+  // cert-manager's metrics server allows 8 s to read a request and 8 s to write the answer.
+  auto server = server_on(options_.metrics_listen_address, "--metrics-listen-address",
+                          std::chrono::seconds(8));
+  if (!server) {
+    return tl::unexpected(server.error());
+  }
+  metrics_server_ = std::move(*server);
+  metrics::serve(*metrics_server_, metrics_);
+  return metrics_server_->start();
+}
+
+std::uint16_t Manager::metrics_port() const {
+  return metrics_server_ ? metrics_server_->port() : 0;
 }
 
 common::Status Manager::start_health_server() {
   if (options_.healthz_listen_address.empty()) {
     return common::ok();
   }
-  auto address =
-      parse_listen_address(options_.healthz_listen_address, "--internal-healthz-listen-address");
-  if (!address) {
-    return tl::unexpected(address.error());
+  auto server = server_on(options_.healthz_listen_address, "--internal-healthz-listen-address",
+                          std::chrono::seconds(10));
+  if (!server) {
+    return tl::unexpected(server.error());
   }
-  health_ = std::make_unique<http::HttpServer>(http::ServerOptions{
-      .address = address->host,
-      .port = address->port,
-      .read_timeout = std::chrono::seconds(10),
-      .write_timeout = std::chrono::seconds(10),
-  });
+  health_ = std::move(*server);
   const auto live = [this](const http::ServerRequest&) {
     return healthy_.load() ? text(200, "ok\n") : text(500, "controllers stopped\n");
   };
@@ -123,7 +183,12 @@ common::Status Manager::lead(std::stop_token stop) {
       return make_error(status.error().code(),
                         fmt::format("controller {}: {}", r.info.name, status.error().message()));
     }
+    controller->set_sync_observer(sync_metrics_);
     controllers.push_back(std::move(controller));
+  }
+  TermCollectors term_collectors(*metrics_);
+  for (const auto& factory : collectors_) {
+    term_collectors.add(factory(context));
   }
 
   informers.start();

@@ -55,6 +55,13 @@ struct ManagerOptions {
   // DNS servers ("host:port") that resolve challenge domains for the HTTP-01 self-check; empty:
   // the system resolver.
   std::vector<std::string> acme_http01_solver_nameservers;
+  // ingress-shim (cert-manager-api.md §4): Ingress annotations that, set to true, ask for
+  // Certificates from the default issuer below; Ingress annotations copied onto Certificates.
+  std::vector<std::string> auto_certificate_annotations{"kubernetes.io/tls-acme"};
+  std::string default_issuer_name;
+  std::string default_issuer_kind = "Issuer";
+  std::string default_issuer_group = "cert-manager.io";
+  std::vector<std::string> extra_certificate_annotations;
   // "*" = every default controller, "name" enables one, "-name" disables one.
   std::vector<std::string> controllers{"*"};
 

@@ -56,6 +56,30 @@ Result<json> jwk_as_json(const crypto::PublicKey& key) {
   return j;
 }
 
+// The logical operation the current thread is performing, for RequestObserver: set by the
+// outermost public method (poll_order's fetches count as "wait_order", not "get_order"; a nonce
+// or directory fetch counts as the operation that needed it, as in cert-manager, whose action
+// label travels in the request context).
+thread_local const char* t_action = nullptr;
+
+class ActionScope {
+ public:
+  explicit ActionScope(const char* action) : previous_(t_action) {
+    if (t_action == nullptr) {
+      t_action = action;
+    }
+  }
+  ~ActionScope() { t_action = previous_; }
+  ActionScope(const ActionScope&) = delete;
+  ActionScope& operator=(const ActionScope&) = delete;
+
+ private:
+  const char* previous_;
+};
+
+// cert-manager records a request that got no response with this status.
+constexpr int kNoResponseStatus = 999;
+
 bool is_bad_nonce(const common::Error& error) {
   return error.problem_type() == std::string(kProblemPrefix) + "badNonce";
 }
@@ -114,7 +138,17 @@ void AcmeClient::remember_nonce(const http::Headers& headers) {
 
 Result<AcmeResponse> AcmeClient::send(http::Request request) {
   request.timeout = options_.request_timeout;
+  const auto start = clock_.steady_now();
   auto response = http_.send(request);
+  if (options_.observer) {
+    options_.observer->on_request(RequestRecord{
+        .action = t_action != nullptr ? t_action : "unnamed_action",
+        .method = request.method,
+        .url = request.url,
+        .status = response ? response->status : kNoResponseStatus,
+        .duration = clock_.steady_now() - start,
+    });
+  }
   if (!response) {
     return make_error(response.error());
   }
@@ -131,6 +165,7 @@ Result<AcmeResponse> AcmeClient::send(http::Request request) {
 }
 
 Result<Directory> AcmeClient::directory() {
+  const ActionScope action("discover");
   std::lock_guard lock(directory_mu_);
   if (directory_) {
     return *directory_;
@@ -252,6 +287,7 @@ Result<Account> AcmeClient::account_request(const std::string& payload, bool use
 }
 
 Result<Account> AcmeClient::register_account(const RegisterAccountRequest& request) {
+  const ActionScope action("register_account");
   auto dir = directory();
   if (!dir) {
     return make_error(dir.error());
@@ -297,6 +333,7 @@ Result<Account> AcmeClient::register_account(const RegisterAccountRequest& reque
 }
 
 Result<Account> AcmeClient::find_account() {
+  const ActionScope action("get_registration");
   auto dir = directory();
   if (!dir) {
     return make_error(dir.error());
@@ -314,6 +351,7 @@ Result<Account> AcmeClient::find_account() {
 }
 
 Result<Account> AcmeClient::update_contact(const std::vector<std::string>& contact) {
+  const ActionScope action("update_registration");
   const std::string url = account_url();
   json payload = {{"contact", contact}};
   auto account = account_request(dump(payload), false, url, "account update");
@@ -324,6 +362,7 @@ Result<Account> AcmeClient::update_contact(const std::vector<std::string>& conta
 }
 
 Result<Account> AcmeClient::deactivate_account() {
+  const ActionScope action("deactivate_registration");
   const std::string url = account_url();
   auto account = account_request(R"({"status":"deactivated"})", false, url, "account deactivation");
   if (account) {
@@ -333,6 +372,7 @@ Result<Account> AcmeClient::deactivate_account() {
 }
 
 Status AcmeClient::rollover_key(const crypto::PrivateKey& new_key) {
+  const ActionScope action("account_key_rollover");
   auto dir = directory();
   if (!dir) {
     return make_error(dir.error());
@@ -413,6 +453,7 @@ Result<Order> AcmeClient::new_order_once(const NewOrderRequest& request, bool wi
 }
 
 Result<Order> AcmeClient::new_order(const NewOrderRequest& request) {
+  const ActionScope action("authorize_order");
   if (request.identifiers.empty()) {
     return make_error(ErrorCode::kInvalidArgument, "newOrder: no identifiers");
   }
@@ -437,6 +478,7 @@ Result<Order> AcmeClient::new_order(const NewOrderRequest& request) {
 }
 
 Result<Order> AcmeClient::get_order(const std::string& url) {
+  const ActionScope action("get_order");
   auto response = post(url, "");
   auto order = parse_reply(response, "order", url, parse_order);
   if (!order) {
@@ -448,6 +490,7 @@ Result<Order> AcmeClient::get_order(const std::string& url) {
 }
 
 Result<Authorization> AcmeClient::get_authorization(const std::string& url) {
+  const ActionScope action("get_authorization");
   auto response = post(url, "");
   auto authz = parse_reply(response, "authorization", url, parse_authorization);
   if (!authz) {
@@ -459,6 +502,7 @@ Result<Authorization> AcmeClient::get_authorization(const std::string& url) {
 }
 
 Result<Challenge> AcmeClient::respond_challenge(const std::string& challenge_url) {
+  const ActionScope action("accept_challenge");
   // "{}" and nothing else (RFC 8555 §7.5.1); an empty payload would only read the challenge.
   auto response = post(challenge_url, "{}");
   return parse_reply(response, "challenge", challenge_url, parse_challenge);
@@ -523,6 +567,7 @@ Result<T> AcmeClient::poll(const std::function<Result<T>()>& fetch,
 Result<Authorization> AcmeClient::poll_authorization(const std::string& url,
                                                      std::chrono::steady_clock::time_point deadline,
                                                      std::chrono::milliseconds first_wait) {
+  const ActionScope action("wait_authorization");
   return poll<Authorization>(
       [&] { return get_authorization(url); },
       // Only "pending" promises progress; valid, invalid, deactivated, expired, revoked
@@ -537,6 +582,7 @@ Result<Authorization> AcmeClient::poll_authorization(const std::string& url,
 Result<Order> AcmeClient::poll_order(const std::string& url,
                                      std::chrono::steady_clock::time_point deadline,
                                      std::chrono::milliseconds first_wait) {
+  const ActionScope action("wait_order");
   return poll<Order>(
       [&] { return get_order(url); },
       [](const Order& o) { return o.status == "pending" || o.status == "processing"; },
@@ -545,6 +591,7 @@ Result<Order> AcmeClient::poll_order(const std::string& url,
 }
 
 Result<Order> AcmeClient::finalize_order(const Order& order, std::string_view csr_der) {
+  const ActionScope action("create_order_cert");
   const json payload = {{"csr", common::base64url_encode(csr_der)}};
   auto response = post(order.finalize, dump(payload));
   auto updated = parse_reply(response, "finalize", "finalize", parse_order);
@@ -576,6 +623,7 @@ Result<CertificateChain> AcmeClient::fetch_chain(const std::string& url) {
 
 Result<CertificateChain> AcmeClient::download_certificate(const std::string& url,
                                                           std::string_view preferred_issuer_cn) {
+  const ActionScope action("fetch_cert");
   auto chain = fetch_chain(url);
   if (!chain) {
     return chain;
@@ -624,12 +672,14 @@ Status AcmeClient::revoke(const crypto::Certificate& certificate,
 
 Status AcmeClient::revoke_certificate(const crypto::Certificate& certificate,
                                       std::optional<RevocationReason> reason) {
+  const ActionScope action("revoke_cert");
   return revoke(certificate, reason, nullptr);
 }
 
 Status AcmeClient::revoke_certificate_with_key(const crypto::Certificate& certificate,
                                                const crypto::PrivateKey& certificate_key,
                                                std::optional<RevocationReason> reason) {
+  const ActionScope action("revoke_cert");
   if (!certificate.matches(certificate_key)) {
     return make_error(ErrorCode::kInvalidArgument,
                       "revokeCert: the key is not the certificate's key");
@@ -638,6 +688,7 @@ Status AcmeClient::revoke_certificate_with_key(const crypto::Certificate& certif
 }
 
 Result<RenewalInfo> AcmeClient::get_renewal_info(const crypto::Certificate& certificate) {
+  const ActionScope action("get_renewal_info");
   auto dir = directory();
   if (!dir) {
     return make_error(dir.error());

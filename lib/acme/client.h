@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -32,6 +33,30 @@ struct AcmeResponse {
   std::optional<std::chrono::seconds> retry_after;
 };
 
+// One HTTP exchange with the ACME server, as reported to a RequestObserver: what the client was
+// doing (cert-manager's action names, so that dashboards built on its
+// certmanager_http_acme_client_request_* metrics keep working: "discover", "register_account",
+// "authorize_order", "create_order_cert", ...; "unnamed_action" for a raw post()), the HTTP
+// method, the full URL, the status (999 when no response arrived, as cert-manager records it) and
+// how long the exchange took. Valid only during the call.
+struct RequestRecord {
+  std::string_view action;
+  std::string_view method;
+  std::string_view url;
+  int status = 0;
+  std::chrono::nanoseconds duration{0};
+};
+
+// Told about every HTTP request the client sends, badNonce retries, nonce fetches and polls
+// included: the seam through which the controller counts ACME requests without lib/acme knowing
+// about metrics. Implementations must be thread-safe and quick (they run on the requesting
+// thread) and must not call back into the client.
+class RequestObserver {
+ public:
+  virtual ~RequestObserver() = default;
+  virtual void on_request(const RequestRecord& record) = 0;
+};
+
 struct AcmeClientOptions {
   // The directory URL (RFC 8555 §7.1.1): the only URL configured; every other one is read from
   // the directory or from responses.
@@ -47,6 +72,8 @@ struct AcmeClientOptions {
   // How polls wait. Empty means std::this_thread::sleep_for; unit tests pass one that advances
   // their FakeClock.
   std::function<void(std::chrono::milliseconds)> sleep;
+  // Told about every request (see RequestObserver); none when empty.
+  std::shared_ptr<RequestObserver> observer;
 };
 
 // newAccount (RFC 8555 §7.3).

@@ -347,6 +347,14 @@ void HttpServer::route(std::string method, std::string path, RouteHandler handle
   routes.push_back(Route{std::move(method), std::move(path), match, std::move(handler)});
 }
 
+Response text_response(int status, std::string body) {
+  Response response;
+  response.status = status;
+  response.headers.add("Content-Type", "text/plain; charset=utf-8");
+  response.body = std::move(body);
+  return response;
+}
+
 common::Status HttpServer::start() {
   Impl& impl = *impl_;
   const auto& options = impl.options;

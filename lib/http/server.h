@@ -34,6 +34,9 @@ enum class PathMatch {
   kPrefix,  // the path starts with the route's path (the longest matching prefix wins)
 };
 
+// A response with a text/plain (UTF-8) body, as health endpoints and plain errors answer.
+Response text_response(int status, std::string body);
+
 // PEM blobs of the serving certificate (leaf first, then intermediates) and its private key.
 struct ServerTls {
   std::string cert_pem;

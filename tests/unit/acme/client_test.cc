@@ -48,9 +48,20 @@ class FakeHttp final : public http::HttpClient {
     scripted_[url].push_back(std::move(response));
   }
 
+  // Called at each send (the observer test advances its clock there, as latency).
+  void on_send(std::function<void()> hook) { on_send_ = std::move(hook); }
+  // Requests to `url` get no response (a transport error).
+  void fail(const std::string& url) { failing_ = url; }
+
   common::Result<http::Response> send(const http::Request& request) override {
+    if (on_send_) {
+      on_send_();
+    }
     std::lock_guard lock(mu_);
     requests_.push_back(request);
+    if (request.url == failing_) {
+      return common::make_error(ErrorCode::kUnavailable, "connection refused");
+    }
     if (request.url == kDirectoryUrl) {
       return make_response(200, kDirectory);
     }
@@ -105,6 +116,8 @@ class FakeHttp final : public http::HttpClient {
   std::map<std::string, std::deque<http::Response>> scripted_;
   std::vector<http::Request> requests_;
   int nonce_ = 0;
+  std::function<void()> on_send_;
+  std::string failing_;
 };
 
 constexpr const char* kBadNonce =
@@ -353,6 +366,87 @@ TEST_F(AcmeClientTest, RevocationByCertificateKeyUsesJwk) {
   EXPECT_EQ(*common::base64url_decode(payload.at("certificate").get<std::string>()), cert->der());
   // The wrong key is refused before anything is sent.
   EXPECT_FALSE(client_.revoke_certificate_with_key(*cert, key_));
+}
+
+// Records what the client reports to its RequestObserver.
+class RecordingObserver final : public RequestObserver {
+ public:
+  struct Entry {
+    std::string action, method, url;
+    int status;
+    std::chrono::nanoseconds duration;
+  };
+  void on_request(const RequestRecord& r) override {
+    std::lock_guard lock(mu_);
+    entries.push_back(
+        {std::string(r.action), std::string(r.method), std::string(r.url), r.status, r.duration});
+  }
+  std::vector<std::string> summary() {
+    std::lock_guard lock(mu_);
+    std::vector<std::string> out;
+    for (const auto& e : entries) {
+      out.push_back(e.action + " " + e.method + " " + e.url + " " + std::to_string(e.status));
+    }
+    return out;
+  }
+  std::mutex mu_;
+  std::vector<Entry> entries;
+};
+
+TEST_F(AcmeClientTest, ObserverSeesEveryRequestWithCertManagersActionNames) {
+  auto observer = std::make_shared<RecordingObserver>();
+  AcmeClient client(http_, clock_, key_,
+                    {.directory_url = kDirectoryUrl,
+                     .sleep = [this](std::chrono::milliseconds d) { clock_.advance(d); },
+                     .observer = observer});
+  http_.on_send([this] { clock_.advance(std::chrono::milliseconds(30)); });
+  client.set_account_url("https://ca.test/acct/7");
+  http_.script("https://ca.test/order",
+               make_response(201,
+                             R"({"status":"pending","identifiers":[{"type":"dns","value":"a.test"}],
+                                 "finalize":"https://ca.test/fin/1"})",
+                             {{"Location", "https://ca.test/order/1"}, {"Replay-Nonce", "n1"}}));
+  // A badNonce first: the retry is a request of its own, under the same action.
+  http_.script("https://ca.test/order/1", make_response(400, kBadNonce, {{"Replay-Nonce", "n2"}}));
+  http_.script("https://ca.test/order/1",
+               make_response(200, R"({"status":"valid","finalize":"https://ca.test/fin/1"})",
+                             {{"Replay-Nonce", "n3"}}));
+  ASSERT_TRUE(client.new_order({.identifiers = {Identifier::dns("a.test")}}));
+  ASSERT_TRUE(
+      client.poll_order("https://ca.test/order/1", clock_.steady_now() + std::chrono::minutes(1)));
+  http_.script("https://ca.test/chall/1", make_response(200, R"({"type":"dns-01",
+      "url":"https://ca.test/chall/1","status":"processing","token":"t"})"));
+  ASSERT_TRUE(client.respond_challenge("https://ca.test/chall/1"));
+
+  // The directory and nonce fetches count as the operation that needed them (cert-manager's
+  // action travels with the request context the same way); poll_order's fetches are wait_order.
+  EXPECT_THAT(observer->summary(),
+              ::testing::ElementsAre("authorize_order GET https://ca.test/dir 200",
+                                     "authorize_order HEAD https://ca.test/nonce 200",
+                                     "authorize_order POST https://ca.test/order 201",
+                                     "wait_order POST https://ca.test/order/1 400",
+                                     "wait_order POST https://ca.test/order/1 200",
+                                     "accept_challenge POST https://ca.test/chall/1 200"));
+  for (const auto& e : observer->entries) {
+    EXPECT_EQ(e.duration, std::chrono::milliseconds(30)) << e.url;
+  }
+}
+
+TEST_F(AcmeClientTest, ObserverRecordsATransportFailureAsStatus999) {
+  auto observer = std::make_shared<RecordingObserver>();
+  AcmeClient client(http_, clock_, key_, {.directory_url = kDirectoryUrl, .observer = observer});
+  http_.fail(kDirectoryUrl);
+  ASSERT_FALSE(client.directory());
+  client.set_account_url("https://ca.test/acct/7");
+  ASSERT_FALSE(client.get_order("https://ca.test/order/1"));  // its nonce needs the directory
+  http_.fail("https://ca.test/x");
+  ASSERT_FALSE(client.post("https://ca.test/x", ""));  // a raw post has no action name
+  EXPECT_THAT(observer->summary(),
+              ::testing::ElementsAre("discover GET https://ca.test/dir 999",
+                                     "get_order GET https://ca.test/dir 999",
+                                     "discover GET https://ca.test/dir 200",
+                                     "unnamed_action HEAD https://ca.test/nonce 200",
+                                     "unnamed_action POST https://ca.test/x 999"));
 }
 
 }  // namespace

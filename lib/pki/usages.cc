@@ -1,4 +1,4 @@
-#include "controller/pki/usages.h"
+#include "lib/pki/usages.h"
 
 #include <algorithm>
 #include <map>
