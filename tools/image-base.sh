@@ -39,7 +39,7 @@ mapfile -t BUILD_PACKAGES < <("$ROOT/tools/install-deps.sh" --list build)
 BUILD_PACKAGES+=(ccache)
 # The packages whose files the binary needs at run time (`ldd certkeeper`: these and what they
 # depend on); tests/tools/image_test.sh runs the binary in the image, which fails if one is
-# missing. libprometheus-cpp-core is for lib/metrics.
+# missing.
 RUNTIME_LIBRARIES=(
   libc6 libstdc++6 libgcc-s1 libssl3 libcurl4 libyaml-cpp0.7 libldns3 libspdlog1.10 libfmt9
   libprometheus-cpp-core1.0

@@ -128,6 +128,8 @@ for _ in $(seq 1 150); do
   sleep 0.2
 done
 check "the controller in the container answers /readyz 200 (got $ready)" test "$ready" = 200
+metrics=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$mport/metrics")
+check "the controller in the container serves /metrics (got $metrics)" test "$metrics" = 200
 
 k -n "$ns" apply -f - >/dev/null <<EOF
 apiVersion: cert-manager.io/v1
