@@ -7,7 +7,9 @@
 #   tools/image.sh tag     print that tag without building
 #
 # <version> is the project version in CMakeLists.txt, which is what `certkeeper version` prints.
-# CK_IMAGE_JOBS sets the compile jobs inside the builder stage (default: the number of cores).
+# CK_IMAGE_JOBS sets the compile jobs inside the builder stage (default: the number of cores);
+# CK_IMAGE_NAME the repository (default certkeeper); CK_IMAGE_BUILDER=classic forces the classic
+# builder.
 #
 # BuildKit is used when the Docker client can drive it: through the buildx plugin, or through a
 # client older than 23.0 (Debian 12's docker.io, /usr/bin/docker) with DOCKER_BUILDKIT=1, which
@@ -39,24 +41,29 @@ legacy_buildkit_client() {
   return 1
 }
 
-docker_build() { # docker build arguments... (the context last)
+docker_build() { # docker build arguments but -f... (the context last)
   local client
-  if docker buildx version >/dev/null 2>&1; then
+  if [[ "${CK_IMAGE_BUILDER:-}" == classic ]]; then
+    classic_build "$@"
+  elif docker buildx version >/dev/null 2>&1; then
     echo "image: BuildKit (buildx)" >&2
-    DOCKER_BUILDKIT=1 docker build --progress=plain "$@"
+    DOCKER_BUILDKIT=1 docker build --progress=plain -f "$ROOT/Dockerfile" "$@"
   elif client=$(legacy_buildkit_client); then
     echo "image: BuildKit (the daemon's, through $client)" >&2
-    DOCKER_BUILDKIT=1 "$client" build --progress=plain "$@"
+    DOCKER_BUILDKIT=1 "$client" build --progress=plain -f "$ROOT/Dockerfile" "$@"
   else
-    echo "image: classic builder (no BuildKit client; no ccache between builds)" >&2
-    local classic
-    classic=$(mktemp)
-    sed 's/^RUN --mount=[^ ]* /RUN /' "$ROOT/Dockerfile" >"$classic"
-    DOCKER_BUILDKIT=0 docker build -f "$classic" "$@"
-    local rc=$?
-    rm -f "$classic"
-    return $rc
+    classic_build "$@"
   fi
+}
+
+classic_build() { # docker build arguments...
+  echo "image: classic builder (no ccache between builds)" >&2
+  local classic rc=0
+  classic=$(mktemp)
+  sed 's/^RUN --mount=[^ ]* /RUN /' "$ROOT/Dockerfile" >"$classic"
+  DOCKER_BUILDKIT=0 docker build -f "$classic" "$@" || rc=$?
+  rm -f "$classic"
+  return $rc
 }
 
 build() {
@@ -72,7 +79,7 @@ build() {
   eval "$bases"
   local previous
   previous=$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)
-  docker_build -f "$ROOT/Dockerfile" -t "$tag" \
+  docker_build -t "$tag" \
     --build-arg "BUILDER_IMAGE=$BUILDER_IMAGE" --build-arg "RUNTIME_IMAGE=$RUNTIME_IMAGE" \
     --build-arg "JOBS=${CK_IMAGE_JOBS:-$(nproc)}" --build-arg "VERSION=$v" \
     --build-arg "GIT_COMMIT=$commit" "$ROOT" >&2 || die "docker build failed"
