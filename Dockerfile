@@ -1,5 +1,5 @@
 # The certkeeper container image: one binary, /usr/bin/certkeeper, serving every subcommand
-# (controller, acmesolver, acme, version, …), run as 65532:65532. Build it with `make image`
+# (controller, webhook, acmesolver, acme, version), run as 65532:65532. Build it with `make image`
 # (tools/image.sh), which makes the two base images first: no registry is reachable here, so both
 # stages start FROM images made locally by tools/image-base.sh (debootstrap + docker import) and
 # passed in as build arguments. See docs/container-image.md.
@@ -25,7 +25,7 @@ RUN --mount=type=cache,id=certkeeper-image-ccache,target=/ccache \
     ccache --show-stats; \
     install -D -m 0755 -s /build/cmd/certkeeper/certkeeper /out/usr/bin/certkeeper
 
-# --- runtime: minbase + the shared libraries it links + ca-certificates ---------------------------
+# --- runtime: the files of the packages it needs at run time + ca-certificates; no shell -------
 FROM ${RUNTIME_IMAGE}
 ARG VERSION=unknown
 ARG GIT_COMMIT=unknown
