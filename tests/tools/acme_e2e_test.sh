@@ -160,9 +160,20 @@ check "  certkeeper replaces it, with no human step" eventually 60 serial_change
 check "  the renewal Order carried replaces" list_has orders '{.items[*].spec.replaces}' .
 check "  Ready again" eventually 30 ready ari
 
+# An Issuer like "pebble" whose solvers skip the self-check and ask the CA to validate after a
+# fixed wait instead (waitInsteadOfSelfCheck).
+impatient() { # issuer name, wait
+  stack_acme_issuer Issuer "$1" "$ns" "$PEBBLE_DIRECTORY" "$PEBBLE_CA_FILE" standin "$dnszone" |
+    sed "s/^      - http01:/      - waitInsteadOfSelfCheck: $2\n        http01:/; s/^        dns01:/        waitInsteadOfSelfCheck: $2\n        dns01:/" |
+    k apply -f - >/dev/null
+}
+
 # --- SIGKILL during a challenge: the same Order completes ----------------------------------------
+# The Challenge waits 5 s before it is accepted, so the test sees it before the CA validates it
+# (with the self-check, Pebble issues in under a second and there may be nothing to see).
 orders_before=$(stack_count_new_orders "$main_log")
-certificate kill pebble "dnsNames: [kill.$sub.$CK_DNS_ZONE]"
+impatient patient 5s
+certificate kill patient "dnsNames: [kill.$sub.$CK_DNS_ZONE]"
 check "SIGKILL: a Challenge for the Certificate exists" eventually 60 challenge_for "kill.$sub"
 stack_controller_stop "$scratch" KILL
 stack_controller_start "$scratch" "$scratch/controller.kubeconfig" "${controller_flags[@]}"
@@ -174,11 +185,6 @@ check "  with exactly one newOrder for it" \
 # The CA is asked to validate after one second (waitInsteadOfSelfCheck) and finds nothing at
 # 127.0.0.2:80: the Challenge and Order go invalid, the request fails, and the Certificate backs
 # off (1 h) instead of ordering again.
-impatient() { # issuer name, wait
-  stack_acme_issuer Issuer "$1" "$ns" "$PEBBLE_DIRECTORY" "$PEBBLE_CA_FILE" standin "$dnszone" |
-    sed "s/^      - http01:/      - waitInsteadOfSelfCheck: $2\n        http01:/; s/^        dns01:/        waitInsteadOfSelfCheck: $2\n        dns01:/" |
-    k apply -f - >/dev/null
-}
 impatient impatient 1s
 certificate fail impatient "dnsNames: [fail.$sub.$CK_DNS_ZONE]"
 check "a failing solver: the Certificate records the failed issuance" eventually 90 \
