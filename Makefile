@@ -11,7 +11,7 @@ PRESET ?= dev
 BUILD_DIR := build/$(PRESET)
 SOURCES = $(shell git ls-files '*.cc' '*.h' 2>/dev/null)
 
-.PHONY: all deps tools configure build test unit integration demo demo-down bench bench-informer bench-acme bench-acme-issuer bench-certificates fuzz format format-check tidy clean
+.PHONY: all deps tools configure build test unit integration demo demo-down image bench bench-informer bench-acme bench-acme-issuer bench-certificates fuzz format format-check tidy clean
 
 all: build
 
@@ -68,6 +68,11 @@ chart-sync:
 
 demo-down:
 	@tools/demo.sh $(BUILD_DIR) down
+
+# The container image certkeeper:<version> (docs/container-image.md): base images made with
+# debootstrap (no registry needed), then docker build. CK_IMAGE_JOBS sets the compile jobs.
+image: deps
+	@tools/image.sh build
 
 format:
 	@clang-format-14 -i $(SOURCES)

@@ -5,14 +5,28 @@
 #
 #   tools/install-deps.sh          install what is missing (needs root or sudo)
 #   tools/install-deps.sh --check  exit 1 and list what is missing, install nothing
+#   tools/install-deps.sh --list build   print the packages that compile the certkeeper binary,
+#                                        one a line (the image's builder stage installs these)
 set -euo pipefail
 
-PACKAGES=(
-  # toolchain
-  g++ make cmake ninja-build pkg-config clang-format-14 clang-tidy-14 clang-14 libclang-rt-14-dev
+# What compiling the certkeeper binary needs, and nothing more (tools/image-base.sh reads it).
+BUILD_PACKAGES=(
+  g++ cmake ninja-build pkg-config
   # libraries (see docs/architecture.md for which library uses which)
   libssl-dev libcurl4-openssl-dev libboost-dev nlohmann-json3-dev libyaml-cpp-dev
   prometheus-cpp-dev libldns-dev libspdlog-dev libfmt-dev libcli11-dev libexpected-dev
+)
+if [[ "${1:-}" == "--list" ]]; then
+  [[ "${2:-}" == build ]] || { echo "install-deps: --list takes 'build'" >&2; exit 2; }
+  printf '%s\n' "${BUILD_PACKAGES[@]}"
+  exit 0
+fi
+
+PACKAGES=(
+  "${BUILD_PACKAGES[@]}"
+  # the rest of the toolchain: make, the format/tidy tools, clang for the fuzz targets
+  make clang-format-14 clang-tidy-14 clang-14 libclang-rt-14-dev
+  # test and benchmark libraries
   libgtest-dev libgmock-dev libbenchmark-dev
   # jq: tools.chart compares the chart's rendered RBAC rules and CRDs with deploy/rbac/ and crds/
   jq
@@ -20,6 +34,8 @@ PACKAGES=(
   # curl for readiness probes, iproute2 for network namespaces, GNU time for build figures,
   # python3 (standard library only) for small helpers in the shell suites
   bind9 bind9-dnsutils openssl curl iproute2 time ca-certificates bc python3
+  # the container image's base images (tools/image-base.sh)
+  debootstrap
 )
 
 missing=()
