@@ -127,6 +127,12 @@ void Informer::start() {
   thread_ = std::jthread([this](std::stop_token stop) { run(std::move(stop)); });
 }
 
+void Informer::request_stop() {
+  if (thread_.joinable()) {
+    thread_.request_stop();
+  }
+}
+
 void Informer::stop() {
   if (thread_.joinable()) {
     thread_.request_stop();

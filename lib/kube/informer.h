@@ -94,6 +94,11 @@ class Informer {
                  std::function<std::vector<std::string>(const nlohmann::json&)> fn);
 
   void start();
+  // Asks the informer's thread to end without waiting for it: an open watch notices within about
+  // a second (the HTTP client's progress check), so stopping many informers should ask them all
+  // first and then stop() each, instead of paying that second once per informer.
+  void request_stop();
+  // request_stop(), then waits for the thread to end. Idempotent.
   void stop();
 
   // True once the first list has been applied (readiness of a controller waits for this).
