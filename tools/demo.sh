@@ -9,7 +9,10 @@
 #   5. an ACME ClusterIssuer (Pebble; HTTP-01 by default, DNS-01 over RFC 2136 for a wildcard)
 #      and a Certificate for www.demo.<zone> and *.apps.demo.<zone>;
 #   6. waits for Ready, then serves the Secret over HTTPS and fetches a page with a client that
-#      trusts only Pebble's root.
+#      trusts only Pebble's root;
+#   7. shows `kubectl apply` of a mistake refused by `certkeeper webhook` (started beside the
+#      controller, as its own ServiceAccount, writing its own caBundle), and the Certificate's
+#      Prometheus metrics under cert-manager's names.
 #
 # Everything keeps running afterwards (`make demo-down`, i.e. `tools/demo.sh BUILD_DIR down`,
 # stops it). Needs root (network
@@ -25,7 +28,7 @@ die() { printf '\n\033[1;31mdemo failed:\033[0m %s\n' "$*" >&2; exit 1; }
 
 if [[ "${2:-}" == down ]]; then
   # `make demo-down`: what the demo started beside the environment, then the environment.
-  for pidfile in "$STATE/https.pid" "$STATE/controller.pid"; do
+  for pidfile in "$STATE/https.pid" "$STATE/controller.pid" "$STATE/webhook.pid"; do
     [[ -f "$pidfile" ]] && kill "$(cat "$pidfile")" 2>/dev/null || true
     rm -f "$pidfile"
   done
@@ -92,6 +95,57 @@ stack_controller_start "$STATE" "$STATE/controller.kubeconfig" \
   --dns01-check-retry-period 2s
 say "log: $STATE/controller.log"
 
+step "Starting certkeeper webhook (refuses invalid objects at kubectl apply)"
+"$ROOT/tests/support/rbac-identity.sh" --webhook "$NS" "$STATE/webhook.kubeconfig"
+WEBHOOK_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# The configurations start without a caBundle: the webhook makes its own CA (Secret
+# $NS/certkeeper-webhook-ca) and writes it into them. In a cluster the chart points them at the
+# webhook's Service; here the API server calls the process on loopback.
+stack_k apply -f - >/dev/null <<YAML
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: {name: certkeeper-webhook}
+webhooks:
+  - name: webhook.cert-manager.io
+    admissionReviewVersions: [v1]
+    sideEffects: None
+    failurePolicy: Fail
+    matchPolicy: Equivalent
+    clientConfig: {url: "https://127.0.0.1:$WEBHOOK_PORT/validate"}
+    rules:
+      - {apiGroups: [cert-manager.io, acme.cert-manager.io], apiVersions: [v1], operations: [CREATE, UPDATE], resources: ["*/*"]}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingWebhookConfiguration
+metadata: {name: certkeeper-webhook}
+webhooks:
+  - name: webhook.cert-manager.io
+    admissionReviewVersions: [v1]
+    sideEffects: None
+    failurePolicy: Fail
+    clientConfig: {url: "https://127.0.0.1:$WEBHOOK_PORT/mutate"}
+    rules:
+      - {apiGroups: [cert-manager.io], apiVersions: [v1], operations: [CREATE], resources: [certificaterequests]}
+YAML
+"$CERTKEEPER_BIN" webhook --kubeconfig "$STATE/webhook.kubeconfig" --bind-address 127.0.0.1 \
+  --secure-port "$WEBHOOK_PORT" --healthz-port 0 \
+  --dynamic-serving-ca-secret-namespace "$NS" --dynamic-serving-ca-secret-name certkeeper-webhook-ca \
+  --dynamic-serving-dns-names 127.0.0.1,localhost \
+  --validating-webhook-configuration-name certkeeper-webhook \
+  --mutating-webhook-configuration-name certkeeper-webhook >>"$STATE/webhook.log" 2>&1 &
+echo $! >"$STATE/webhook.pid"
+disown
+for _ in $(seq 100); do
+  [[ -n "$(stack_k get validatingwebhookconfiguration certkeeper-webhook \
+    -o jsonpath='{.webhooks[0].clientConfig.caBundle}')" ]] && break
+  sleep 0.1
+done
+[[ -n "$(stack_k get validatingwebhookconfiguration certkeeper-webhook \
+  -o jsonpath='{.webhooks[0].clientConfig.caBundle}')" ]] ||
+  die "the webhook did not write its caBundle; its log is $STATE/webhook.log"
+say "as ServiceAccount $NS/certkeeper-webhook on 127.0.0.1:$WEBHOOK_PORT; it wrote its CA into"
+say "its webhook configurations itself. log: $STATE/webhook.log"
+
 step "Applying a ClusterIssuer (ACME → Pebble) and a Certificate"
 stack_acme_issuer ClusterIssuer pebble "" "$PEBBLE_DIRECTORY" "$PEBBLE_CA_FILE" standin \
   "apps.demo.$CK_DNS_ZONE" | tee "$STATE/clusterissuer.yaml" | stack_k apply -f -
@@ -142,10 +196,35 @@ say "curl --cacert $PEBBLE_ROOT https://$WWW:8443/index.html"
 curl -sS --fail --cacert "$PEBBLE_ROOT" --resolve "$WWW:8443:$ROUTER" \
   "https://$WWW:8443/index.html" | sed 's/^/    /' || die "the HTTPS fetch failed"
 
+step "A mistake is refused at kubectl apply, with the field at fault"
+cat >"$STATE/mistake.yaml" <<YAML
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {name: mistake, namespace: $NS}
+spec:
+  secretName: mistake-tls
+  dnsNames: ["$WWW"]
+  privateKey: {algorithm: RSA, size: 1000}
+  issuerRef: {name: pebble, kind: ClusterIssuer}
+YAML
+sed 's/^/    /' "$STATE/mistake.yaml"
+if refused=$(stack_k apply -f "$STATE/mistake.yaml" 2>&1); then
+  die "the webhook let an RSA key of 1000 bits through"
+fi
+say "kubectl apply: $refused"
+
+step "Prometheus metrics, under cert-manager's names"
+metrics_port=$(sed -n 's/.*metrics on port \([0-9]*\).*/\1/p' "$STATE/controller.log" | tail -1)
+say "curl http://127.0.0.1:$metrics_port/metrics (the chart's ServiceMonitor scrapes the same)"
+curl -sS "http://127.0.0.1:$metrics_port/metrics" |
+  grep -E '^certmanager_certificate_(expiration_timestamp_seconds|ready_status)\{.*name="www"' |
+  grep -v 'condition="\(False\|Unknown\)"' | sed 's/^/    /' ||
+  die "no certificate metrics for www at 127.0.0.1:$metrics_port"
+
 cat <<MSG
 
 Done. Everything keeps running:
   export KUBECONFIG=$KUBECONFIG
   $CK_KUBECTL -n $NS get certificates,certificaterequests,orders,challenges,secrets
-The controller's log: $STATE/controller.log     Stop it all: make demo-down
+Logs: $STATE/controller.log, $STATE/webhook.log     Stop it all: make demo-down
 MSG
