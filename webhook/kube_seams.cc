@@ -1,16 +1,27 @@
 #include "webhook/kube_seams.h"
 
+#include <algorithm>
+#include <cctype>
 #include <utility>
 
 #include <fmt/format.h>
 
 #include "lib/api/codec.h"
+#include "lib/api/validation.h"
 #include "lib/common/encoding.h"
 #include "lib/common/log.h"
 
 namespace certkeeper::webhook {
 
 namespace {
+// A Kind as Kubernetes spells them: a letter, then letters and digits.
+bool is_kind_name(const std::string& kind) {
+  if (kind.empty() || kind.size() > 63 || std::isalpha(static_cast<unsigned char>(kind[0])) == 0) {
+    return false;
+  }
+  return std::all_of(kind.begin(), kind.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; });
+}
 
 using nlohmann::json;
 
@@ -63,6 +74,11 @@ common::Result<std::optional<IssuerKind>> KubeIssuerKindResolver::resolve(const 
         (it->second.kind || clock_.steady_now() - it->second.checked < kNegativeTtl)) {
       return it->second.kind;
     }
+  }
+  // Both come from the request's issuerRef and end up in a URL path: anything that is not an API
+  // group and a Kind is unknown here, with no request made (and nothing cached for it).
+  if (!api::is_dns1123_subdomain(group) || !is_kind_name(kind)) {
+    return std::optional<IssuerKind>{};
   }
   std::optional<IssuerKind> found;
   // GET /apis/<group>: the group's preferred version (readable by every authenticated user).

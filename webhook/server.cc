@@ -75,6 +75,15 @@ common::Status validate(const WebhookOptions& o) {
     if (o.leaf_duration.count() <= 0) {
       return invalid("--dynamic-serving-leaf-duration must be positive");
     }
+    // A leaf must fit well inside the CA's life (rotated at two thirds), or no CA is ever usable
+    // and a new one would be made on every pass.
+    if (o.leaf_duration >
+        std::chrono::duration_cast<decltype(o.leaf_duration)>(kDefaultCaDuration / 3)) {
+      return invalid(
+          fmt::format("--dynamic-serving-leaf-duration must be at most {}h (a third of "
+                      "the webhook CA's {}h lifetime)",
+                      (kDefaultCaDuration / 3).count(), kDefaultCaDuration.count()));
+    }
   }
   if (o.secure_port == o.healthz_port && o.secure_port != 0) {
     return invalid("--secure-port and --healthz-port must differ");
@@ -104,15 +113,19 @@ WebhookServer::~WebhookServer() { stop(); }
 
 common::Status WebhookServer::tls_pass() {
   auto log = common::logger("webhook");
-  std::optional<KeyPairPem> pair;
+  std::optional<KeyPairPem> wanted;
   if (dynamic_) {
-    auto changed = dynamic_->refresh();
-    if (!changed) {
-      return tl::unexpected(changed.error());
+    if (auto refreshed = dynamic_->refresh(); !refreshed) {
+      return tl::unexpected(refreshed.error());
     }
-    if (*changed) {
-      pair = dynamic_->leaf();
+    // The API server must trust a new CA before a leaf it signed is served: write the bundle
+    // (which keeps the previous CA too) first, and switch the leaf only once that succeeded, so
+    // a failed write leaves the old, still trusted pair in use and is retried on the next pass.
+    if (auto injected = inject_ca_bundle(client_, options_.injection, dynamic_->ca_bundle());
+        !injected) {
+      return tl::unexpected(injected.error());
     }
+    wanted = dynamic_->leaf();
   } else {
     auto cert = read_whole_file(options_.tls_cert_file);
     auto key = read_whole_file(options_.tls_private_key_file);
@@ -120,13 +133,14 @@ common::Status WebhookServer::tls_pass() {
       return common::make_error(common::ErrorCode::kUnavailable,
                                 "cannot read --tls-cert-file or --tls-private-key-file");
     }
-    KeyPairPem files{std::move(*cert), std::move(*key)};
-    if (!static_pair_ || !(*static_pair_ == files)) {
-      pair = std::move(files);
-    }
+    wanted = KeyPairPem{std::move(*cert), std::move(*key)};
   }
-  if (pair && secure_) {
-    if (auto status = secure_->set_tls(pair->cert_pem, pair->key_pem); !status) {
+  if (!wanted || (applied_ && *applied_ == *wanted)) {
+    return common::ok();
+  }
+  if (secure_) {
+    // On failure applied_ stays as it was, so the next pass tries this pair again.
+    if (auto status = secure_->set_tls(wanted->cert_pem, wanted->key_pem); !status) {
       return tl::unexpected(status.error().wrap("loading the serving certificate"));
     }
     log->info("serving certificate loaded{}",
@@ -136,15 +150,7 @@ common::Status WebhookServer::tls_pass() {
                                          .count())
                        : std::string(" from files"));
   }
-  if (pair && !dynamic_) {
-    static_pair_ = std::move(pair);
-  }
-  if (dynamic_) {
-    if (auto injected = inject_ca_bundle(client_, options_.injection, dynamic_->ca_bundle());
-        !injected) {
-      return tl::unexpected(injected.error());
-    }
-  }
+  applied_ = std::move(wanted);
   return common::ok();
 }
 
@@ -156,8 +162,7 @@ common::Status WebhookServer::start(std::stop_token stop) {
     auto status = tls_pass();
     // Serving needs only the certificate; a caBundle that could not be written yet is retried
     // by the TLS loop.
-    const bool have_certificate =
-        dynamic_ ? dynamic_->leaf().has_value() : static_pair_.has_value();
+    const bool have_certificate = dynamic_ ? dynamic_->leaf().has_value() : applied_.has_value();
     if (status || have_certificate) {
       if (!status) {
         log->warn("{}; retrying in the background", status.error().message());
@@ -174,12 +179,14 @@ common::Status WebhookServer::start(std::stop_token stop) {
     }
     delay = std::min(delay * 2, std::chrono::seconds(30));
   }
-  const KeyPairPem first = dynamic_ ? *dynamic_->leaf() : *static_pair_;
+  const KeyPairPem first = dynamic_ ? *dynamic_->leaf() : *applied_;
+  applied_ = first;
   secure_ = std::make_unique<http::HttpServer>(
       http::ServerOptions{.address = options_.bind_address,
                           .port = options_.secure_port,
                           .tls = http::ServerTls{first.cert_pem, first.key_pem},
-                          .threads = 2});
+                          // Handlers block on SubjectAccessReviews and discovery.
+                          .threads = 4});
   secure_->route("POST", "/validate", review_route(handler_, &AdmissionHandler::validate));
   secure_->route("POST", "/mutate", review_route(handler_, &AdmissionHandler::mutate));
   if (auto status = secure_->start(); !status) {

@@ -85,7 +85,8 @@ class WebhookServer {
   AdmissionHandler handler_;
   std::unique_ptr<KubeCaSecretStore> store_;
   std::unique_ptr<DynamicServingCertificate> dynamic_;
-  std::optional<KeyPairPem> static_pair_;
+  // The pair the HTTPS server was last given (dynamic or from files).
+  std::optional<KeyPairPem> applied_;
   std::unique_ptr<http::HttpServer> secure_;
   std::unique_ptr<http::HttpServer> health_;
   std::vector<std::unique_ptr<kube::Informer>> informers_;

@@ -159,11 +159,15 @@ ReconcileResult IngressShimController::reconcile(const std::string& key) {
     conflict |= outcome == Outcome::kConflict;
   }
 
-  // Certificates this Ingress controls that no TLS entry asks for any more.
+  // Certificates this Ingress controls whose Secret no TLS entry names any more (an entry that
+  // is skipped for now still keeps its Certificate).
   for (const auto& owned : certificates_->by_index(std::string(kOwnerIndex), uid)) {
     const auto& md = owned->value("metadata", json::object());
     const std::string name = md.value("name", "");
-    if (wanted.contains(name) || md.contains("deletionTimestamp")) {
+    const auto spec = owned->value("spec", json::object());
+    const std::string secret_name = spec.is_object() ? spec.value("secretName", "") : "";
+    if (wanted.contains(name) || desired->referenced_secrets.contains(secret_name) ||
+        md.contains("deletionTimestamp")) {
       continue;
     }
     kube::DeleteOptions options;

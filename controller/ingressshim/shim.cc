@@ -504,6 +504,9 @@ common::Result<Desired> desired_certificates(const json& ingress, const ShimOpti
       }
     }
     const std::string secret = entry.is_object() ? string_member(entry, "secretName") : "";
+    if (!secret.empty()) {
+      out.referenced_secrets.insert(secret);
+    }
     if (hosts.empty()) {
       out.warnings.push_back(
           fmt::format("TLS entry {} has no hosts; no Certificate is made for it", i));

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,6 +55,10 @@ bool should_sync(const nlohmann::json& ingress, const ShimOptions& options);
 struct Desired {
   std::vector<api::Certificate> certificates;
   std::vector<std::string> warnings;
+  // Every non-empty spec.tls[].secretName, usable entry or not. An owned Certificate for one of
+  // them is kept even while its entry is skipped (hosts emptied for a moment), as cert-manager
+  // does: deleting it would lose the Certificate and cost a fresh issuance when the hosts return.
+  std::set<std::string> referenced_secrets;
 };
 
 // The Certificates of `ingress` (name = secretName, SANs from the hosts, issuerRef and the rest

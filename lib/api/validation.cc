@@ -161,12 +161,17 @@ void check_issuer_ref(Errors& e, const IssuerReference& ref, std::string_view pa
   if (ref.name.empty()) {
     e.required(sub(ref_path, "name"), "must be specified");
   }
+  // An API group is a DNS subdomain; the webhook also uses it in a discovery path.
+  if (!ref.group.empty() && !is_dns1123_subdomain(ref.group)) {
+    e.invalid(sub(ref_path, "group"), ref.group,
+              "must be an API group: a lowercase RFC 1123 subdomain (e.g. example.com)");
+  }
   if (ref.group.empty() || ref.group == kGroup) {
     if (!ref.kind.empty() && ref.kind != kKindIssuer && ref.kind != kKindClusterIssuer) {
       std::string detail = "must be one of Issuer or ClusterIssuer";
       if (ref.group.empty()) {
         // A kind of an external issuer without its group is an easy mistake; say how to fix it.
-        detail += fmt::format(" (did you forget to set {}?)", sub(sub(ref_path, "kind"), "group"));
+        detail += fmt::format(" (did you forget to set {}?)", sub(ref_path, "group"));
       }
       e.invalid(sub(ref_path, "kind"), ref.kind, detail);
     }

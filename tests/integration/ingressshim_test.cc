@@ -259,6 +259,23 @@ TEST_F(IngressShimTest, RemovedTlsEntryDeletesItsCertificate) {
   EXPECT_TRUE(wait_event("web", "DeleteCertificate", "Normal"));
 }
 
+TEST_F(IngressShimTest, EntryWithHostsEmptiedKeepsItsCertificate) {
+  create_ingress(make_ingress("web", {{"cert-manager.io/issuer", "ca"}},
+                              {{"a-tls", {"a.example.com"}}, {"b-tls", {"b.example.com"}}}));
+  ASSERT_TRUE(wait_certificate("b-tls", [](const auto&) { return true; }));
+  const auto before = certificate("b-tls");
+  ASSERT_TRUE(before.has_value());
+
+  // The entry still names b-tls but has no hosts: skipped with a warning, its Certificate kept.
+  edit_ingress("web", [](json& ingress) { ingress["spec"]["tls"][1]["hosts"] = json::array(); });
+  ASSERT_TRUE(wait_event("web", "BadConfig", "Warning"));
+  // The sync that warned is the one that would have deleted it; give any delete time to land.
+  EXPECT_FALSE(testing::eventually([&] { return !certificate("b-tls"); }, std::chrono::seconds(2)));
+  const auto after = certificate("b-tls");
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ((*after)["metadata"]["uid"], (*before)["metadata"]["uid"]);
+}
+
 TEST_F(IngressShimTest, CertificateNotOwnedByTheIngressIsLeftAlone) {
   api::Certificate mine;
   mine.metadata.name = "web-tls";

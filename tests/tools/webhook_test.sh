@@ -55,6 +55,11 @@ check "no TLS source is refused (rc=$rc: $out)" \
   test $rc -eq 2 -a "$(wc -l <<<"$out")" -eq 1 -a -n "$(grep -- --dynamic-serving-ca-secret-name <<<"$out")"
 out=$("$BIN" webhook --kubeconfig /nonexistent --tls-cert-file /x 2>&1); rc=$?
 check "half a static pair is refused (rc=$rc)" test $rc -eq 2
+out=$("$BIN" webhook --kubeconfig /nonexistent --dynamic-serving-ca-secret-namespace x \
+  --dynamic-serving-ca-secret-name y --dynamic-serving-dns-names z \
+  --dynamic-serving-leaf-duration 8760h 2>&1); rc=$?
+check "a leaf as long as the CA's life is refused (rc=$rc: $out)" \
+  test $rc -eq 2 -a -n "$(grep -- 'at most 2920h' <<<"$out")"
 
 # --- configurations without caBundle, then the webhook --------------------------------------------
 port=$(free_port)

@@ -82,13 +82,20 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"issuer_kind_unknown",
              [](CertificateSpec& s) { s.issuer_ref.kind = "AWSPCAClusterIssuer"; },
              "spec.issuerRef.kind: Invalid value: \"AWSPCAClusterIssuer\": must be one of Issuer "
-             "or ClusterIssuer (did you forget to set spec.issuerRef.kind.group?)"},
+             "or ClusterIssuer (did you forget to set spec.issuerRef.group?)"},
         Case{"issuer_kind_external_ok",
              [](CertificateSpec& s) {
                s.issuer_ref.kind = "AWSPCAClusterIssuer";
                s.issuer_ref.group = "awspca.cert-manager.io";
              },
              ""},
+        Case{"issuer_group_not_an_api_group",
+             [](CertificateSpec& s) {
+               s.issuer_ref.kind = "X";
+               s.issuer_ref.group = "x/../../api/v1";
+             },
+             "spec.issuerRef.group: Invalid value: \"x/../../api/v1\": must be an API group: a "
+             "lowercase RFC 1123 subdomain (e.g. example.com)"},
         Case{"no_identity",
              [](CertificateSpec& s) { s.dns_names.clear(); },
              "spec: Invalid value: \"\": at least one of commonName (from the commonName field or "

@@ -3,6 +3,7 @@
 #include "controller/ingressshim/shim.h"
 
 #include <functional>
+#include <set>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -175,6 +176,8 @@ TEST(DesiredCertificates, EntryWithoutHostsOrSecretSkippedWithWarning) {
   ASSERT_EQ(desired->warnings.size(), 2U);
   EXPECT_THAT(desired->warnings[0], HasSubstr("TLS entry 0 has no hosts"));
   EXPECT_THAT(desired->warnings[1], HasSubstr("TLS entry 1 has no secretName"));
+  // The skipped entry's Secret still counts as referenced (its owned Certificate is kept).
+  EXPECT_EQ(desired->referenced_secrets, (std::set<std::string>{"no-hosts", "web-tls"}));
 }
 
 TEST(DesiredCertificates, DuplicateSecretNamesRejectTheWholeIngress) {
