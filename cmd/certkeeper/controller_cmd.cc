@@ -1,6 +1,5 @@
 // `certkeeper controller`: the controller process, with cert-manager's flags. Parses flags,
 // builds the Kubernetes client, and hands over to manager::Manager until SIGTERM or SIGINT.
-#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <stop_token>
@@ -107,10 +106,7 @@ int run_controller(manager::ManagerOptions options, const RawFlags& raw) {
   }
 
   const common::SystemClock clock;
-  auto config =
-      options.kubeconfig.empty() && std::getenv("KUBERNETES_SERVICE_HOST") != nullptr
-          ? kube::in_cluster_config(clock)
-          : kube::load_kubeconfig({.path = options.kubeconfig, .context = options.context}, clock);
+  auto config = kube::load_config({.path = options.kubeconfig, .context = options.context}, clock);
   if (!config) {
     std::cerr << kPrefix << config.error().message() << '\n';
     return 1;

@@ -1,7 +1,6 @@
 // `certkeeper webhook`: the admission webhook (cert-manager-api.md §5.1). Parses flags, builds
 // the Kubernetes client, and runs webhook::WebhookServer until SIGTERM or SIGINT.
 #include <condition_variable>
-#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -42,9 +41,7 @@ int run_webhook(WebhookFlags flags) {
     return 2;
   }
   const common::SystemClock clock;
-  auto config = flags.kubeconfig.empty() && std::getenv("KUBERNETES_SERVICE_HOST") != nullptr
-                    ? kube::in_cluster_config(clock)
-                    : kube::load_kubeconfig({.path = flags.kubeconfig}, clock);
+  auto config = kube::load_config({.path = flags.kubeconfig}, clock);
   if (!config) {
     std::cerr << kPrefix << config.error().message() << '\n';
     return 1;

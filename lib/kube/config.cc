@@ -346,4 +346,14 @@ common::Result<RestConfig> in_cluster_config(const common::Clock& clock,
   return config;
 }
 
+common::Result<RestConfig> load_config(const KubeconfigOptions& options,
+                                       const common::Clock& clock) {
+  // Read at start-up, before threads exist.
+  const char* host = std::getenv("KUBERNETES_SERVICE_HOST");  // NOLINT(concurrency-mt-unsafe)
+  if (options.path.empty() && host != nullptr) {
+    return in_cluster_config(clock);
+  }
+  return load_kubeconfig(options, clock);
+}
+
 }  // namespace certkeeper::kube

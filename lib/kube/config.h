@@ -113,4 +113,9 @@ common::Result<RestConfig> in_cluster_config(
     const common::Clock& clock,
     const std::string& sa_dir = "/var/run/secrets/kubernetes.io/serviceaccount");
 
+// What the binaries use: in a Pod (KUBERNETES_SERVICE_HOST set) with no explicit --kubeconfig,
+// in_cluster_config(); otherwise load_kubeconfig(options).
+common::Result<RestConfig> load_config(const KubeconfigOptions& options,
+                                       const common::Clock& clock);
+
 }  // namespace certkeeper::kube

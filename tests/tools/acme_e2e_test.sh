@@ -16,7 +16,6 @@
 set -uo pipefail
 BIN="${1:?usage: $0 <certkeeper binary>}"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-source "$ROOT/tools/lib/acme-stack.sh"
 export CERTKEEPER_BIN="$BIN"
 scratch=$(mktemp -d)
 ns="e2e-$$-$RANDOM"
@@ -36,12 +35,6 @@ cleanup() {
 trap cleanup EXIT
 
 # Waits up to $1 seconds for "$2..." to succeed.
-eventually() {
-  local seconds="$1"; shift
-  local end=$((SECONDS + seconds))
-  while ((SECONDS < end)); do "$@" >/dev/null 2>&1 && return 0; sleep 0.5; done
-  "$@"
-}
 ready() { [[ $(k -n "$ns" get certificate "$1" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}') == True ]]; }
 jp() { k -n "$ns" get "$1" "$2" -o jsonpath="$3"; }
 # verify SECRET ROOT: the Secret's chain verifies against ROOT; prints the leaf's SANs.

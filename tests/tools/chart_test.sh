@@ -50,7 +50,6 @@ cleanup() {
 }
 trap cleanup EXIT
 quiet() { "$@" >/dev/null 2>&1; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 # YAML on stdin → one JSON object per line (kubectl parses; a client dry run creates nothing).
 to_json() { k create --dry-run=client -o json -f - | jq -c 'if .kind == "List" then .items[] else . end'; }
 # The rules of the object of KIND and NAME in the JSON lines on stdin, sorted keys.

@@ -20,11 +20,7 @@ trap cleanup EXIT
 k create namespace "$ns" >/dev/null
 # The controllers' caches list the CRD kinds: install them here rather than rely on another suite
 # having done it first (run alone, /readyz never came).
-k apply --server-side --force-conflicts -f "$ROOT/crds/" >/dev/null &&
-  k wait --for condition=Established --timeout=60s crd/certificates.cert-manager.io \
-    crd/certificaterequests.cert-manager.io crd/issuers.cert-manager.io \
-    crd/clusterissuers.cert-manager.io crd/orders.acme.cert-manager.io \
-    crd/challenges.acme.cert-manager.io >/dev/null ||
+stack_install_crds ||
   { echo "FAIL: could not install the CRDs"; exit 1; }
 # The controller runs as the ServiceAccount bound to deploy/rbac/, never as admin.
 "$ROOT/tests/support/rbac-identity.sh" "$ns" "$scratch/controller.kubeconfig" ||
@@ -48,7 +44,7 @@ check "a bad health address is refused" refused "--internal-healthz-listen-addre
   --internal-healthz-listen-address nowhere
 
 # --- a real run ------------------------------------------------------------------------------------
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 "$BIN" controller --kubeconfig "$scratch/controller.kubeconfig" --leader-election-namespace "$ns" \
   --leader-election-lease-duration 4s --leader-election-renew-deadline 3s \
   --leader-election-retry-period 500ms --internal-healthz-listen-address "127.0.0.1:$port" \

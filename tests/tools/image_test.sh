@@ -21,9 +21,6 @@ cleanup() {
 }
 trap cleanup EXIT
 test_start=$(date +%s)
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 # The container's exit code once it has stopped (docker stop sends SIGTERM, then SIGKILL at 10 s).
 stop_container() { # name → prints the exit code
   docker stop -t 10 "$1" >/dev/null 2>&1
@@ -92,11 +89,7 @@ check "acmesolver (PID 1) stops on SIGTERM with exit code 0 (got $rc after ${sto
 
 # --- controller: in-cluster configuration, hardened, host network --------------------------------
 k create namespace "$ns" >/dev/null
-k apply --server-side --force-conflicts -f "$ROOT/crds/" >/dev/null &&
-  k wait --for condition=Established --timeout=60s crd/certificates.cert-manager.io \
-    crd/certificaterequests.cert-manager.io crd/issuers.cert-manager.io \
-    crd/clusterissuers.cert-manager.io crd/orders.acme.cert-manager.io \
-    crd/challenges.acme.cert-manager.io >/dev/null ||
+stack_install_crds ||
   { echo "FAIL: could not install the CRDs"; exit 1; }
 "$ROOT/tests/support/rbac-identity.sh" "$ns" "$scratch/unused.kubeconfig" ||
   { echo "FAIL: could not set up the controller's identity"; exit 1; }

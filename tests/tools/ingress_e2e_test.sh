@@ -11,7 +11,6 @@
 set -uo pipefail
 BIN="${1:?usage: $0 <certkeeper binary>}"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-source "$ROOT/tools/lib/acme-stack.sh"
 export CERTKEEPER_BIN="$BIN"
 scratch=$(mktemp -d)
 ns="ingress-e2e-$$-$RANDOM"
@@ -31,11 +30,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-eventually() { # seconds command...
-  local end=$((SECONDS + $1)); shift
-  while ((SECONDS < end)); do "$@" >/dev/null 2>&1 && return 0; sleep 0.5; done
-  "$@"
-}
 jp() { k -n "$ns" get "$1" "$2" -o jsonpath="$3"; }
 issuer_ready() {
   [[ $(k get clusterissuer "$issuer" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}') == True ]]

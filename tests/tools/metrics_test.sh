@@ -13,7 +13,6 @@
 set -uo pipefail
 BIN="${1:?usage: $0 <certkeeper binary>}"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-source "$ROOT/tools/lib/acme-stack.sh"
 export CERTKEEPER_BIN="$BIN"
 prom="$ROOT/tests/tools/prom_text.py"
 scratch=$(mktemp -d)
@@ -28,11 +27,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-eventually() { # seconds command...
-  local end=$((SECONDS + $1)); shift
-  while ((SECONDS < end)); do "$@" >/dev/null 2>&1 && return 0; sleep 0.5; done
-  "$@"
-}
 jp() { k -n "$ns" get "$1" "$2" -o jsonpath="$3"; }
 ready() { [[ $(jp "$1" "$2" '{.status.conditions[?(@.type=="Ready")].status}') == True ]]; }
 epoch() { date -u -d "$1" +%s; }

@@ -23,16 +23,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Polls "$@" for up to $1 seconds (no fixed sleeps).
-eventually() {
-  local seconds="$1" i
-  shift
-  for i in $(seq 1 $((seconds * 10))); do
-    if "$@" >/dev/null 2>&1; then return 0; fi
-    sleep 0.1
-  done
-  return 1
-}
 
 # A Pod shaped like cert-manager's solver: labels, container acmesolver with args only (the
 # image's entrypoint is the binary), port http 8089. Modifiers: name, image, restartPolicy, args.

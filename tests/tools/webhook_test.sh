@@ -32,19 +32,9 @@ cleanup() {
   rm -rf "$scratch"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-eventually() { # tries, command...: retries every 0.2 s
-  local n="$1"; shift
-  for _ in $(seq 1 "$n"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
-  return 1
-}
 
 k create namespace "$ns" >/dev/null
-k apply --server-side --force-conflicts -f "$ROOT/crds/" >/dev/null &&
-  k wait --for condition=Established --timeout=60s crd/certificates.cert-manager.io \
-    crd/certificaterequests.cert-manager.io crd/issuers.cert-manager.io \
-    crd/clusterissuers.cert-manager.io crd/orders.acme.cert-manager.io \
-    crd/challenges.acme.cert-manager.io >/dev/null ||
+stack_install_crds ||
   { echo "FAIL: could not install the CRDs"; exit 1; }
 "$ROOT/tests/support/rbac-identity.sh" --webhook "$ns" "$scratch/webhook.kubeconfig" ||
   { echo "FAIL: could not set up the webhook's identity"; exit 1; }
@@ -112,13 +102,13 @@ pid=$!
 
 ca_bundle() { k get "$1" "$CONFIG" -o jsonpath='{.webhooks[0].clientConfig.caBundle}'; }
 has_bundle() { [[ -n "$(ca_bundle "$1")" ]]; }
-check "/healthz answers 200" eventually 100 curl -sf -o /dev/null "http://127.0.0.1:$healthz/healthz"
+check "/healthz answers 200" eventually 20 curl -sf -o /dev/null "http://127.0.0.1:$healthz/healthz"
 check "/livez answers 200" curl -sf -o /dev/null "http://127.0.0.1:$healthz/livez"
-check "the CA Secret was created" eventually 50 k -n "$ns" get secret "$CA_SECRET"
+check "the CA Secret was created" eventually 10 k -n "$ns" get secret "$CA_SECRET"
 check "caBundle filled in the ValidatingWebhookConfiguration" \
-  eventually 50 has_bundle validatingwebhookconfiguration
+  eventually 10 has_bundle validatingwebhookconfiguration
 check "caBundle filled in the MutatingWebhookConfiguration" \
-  eventually 50 has_bundle mutatingwebhookconfiguration
+  eventually 10 has_bundle mutatingwebhookconfiguration
 k -n "$ns" get secret "$CA_SECRET" -o jsonpath='{.data.ca\.crt}' | base64 -d >"$scratch/ca.pem"
 ca_bundle validatingwebhookconfiguration | base64 -d >"$scratch/bundle.pem"
 check "caBundle is the Secret's ca.crt" cmp -s "$scratch/ca.pem" "$scratch/bundle.pem"
@@ -143,7 +133,7 @@ healthz2=$(free_port)
   --dynamic-serving-ca-secret-namespace "$ns" --dynamic-serving-ca-secret-name "$CA_SECRET" \
   --dynamic-serving-dns-names 127.0.0.1 >"$scratch/out2" 2>&1 &
 pid2=$!
-check "a second replica starts" eventually 100 curl -sf -o /dev/null "http://127.0.0.1:$healthz2/healthz"
+check "a second replica starts" eventually 20 curl -sf -o /dev/null "http://127.0.0.1:$healthz2/healthz"
 check "its serving certificate verifies against the same CA" verifies "$port2"
 check "it did not rewrite the CA Secret" test "$(secret_version)" = "$version_before"
 kill -TERM "$pid2"; wait "$pid2"; pid2=""
@@ -308,7 +298,7 @@ roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "webhook
 subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: carol}]
 EOF
 can_approve() { approve carol Approved | grep -q patched; }
-check "carol (approve on issuers.cert-manager.io/$ns.ca) sets Approved" eventually 25 can_approve
+check "carol (approve on issuers.cert-manager.io/$ns.ca) sets Approved" eventually 5 can_approve
 check "Approved is set" test "$(k -n "$ns" get certificaterequest web-1 \
   -o jsonpath='{.status.conditions[?(@.type=="Approved")].status}')" = True
 
@@ -351,7 +341,7 @@ rules:
 EOF
 can_approve_ext() { approve_ext carol | grep -q patched; }
 check "external issuer: carol with approve on exampleissuers.$ext_group/$ns.ext sets Approved" \
-  eventually 25 can_approve_ext
+  eventually 5 can_approve_ext
 
 # --- Orders and Challenges: the update rules ----------------------------------------------------
 k apply -f - >/dev/null <<EOF
@@ -385,11 +375,11 @@ check "Challenge: changing the spec is refused" \
 # --- the caBundle comes back after a reset (helm upgrade) -------------------------------------------
 k patch validatingwebhookconfiguration "$CONFIG" --type json \
   -p '[{"op":"remove","path":"/webhooks/0/clientConfig/caBundle"}]' >/dev/null
-check "a reset caBundle is filled in again" eventually 50 has_bundle validatingwebhookconfiguration
+check "a reset caBundle is filled in again" eventually 10 has_bundle validatingwebhookconfiguration
 
 # --- the serving certificate is replaced in place (15 s leaf, renewed at 2/3) ------------------------
 replaced() { [[ "$(serving_cert)" != "$first_cert" ]]; }
-check "the serving certificate is replaced within 20 s" eventually 100 replaced
+check "the serving certificate is replaced within 20 s" eventually 20 replaced
 check "the webhook was not restarted" kill -0 "$pid"
 check "the new certificate verifies against the same CA" verifies
 check "after the replacement, invalid objects are still refused" \
@@ -414,9 +404,9 @@ served_subject() {
   openssl s_client -connect "127.0.0.1:$port3" </dev/null 2>/dev/null | openssl x509 -noout -subject
 }
 subject_is() { [[ "$(served_subject)" == *"CN = $1"* ]]; }
-check "static files: the given certificate is served" eventually 100 subject_is first
+check "static files: the given certificate is served" eventually 20 subject_is first
 static_pair second
-check "static files: a replaced pair is served within 10 s, no restart" eventually 50 subject_is second
+check "static files: a replaced pair is served within 10 s, no restart" eventually 10 subject_is second
 check "static files: no CA Secret was touched" test "$(secret_version)" = "$version_before"
 kill -TERM "$pid3"; wait "$pid3"; pid3=""
 

@@ -51,9 +51,7 @@ stack_count_new_orders() { grep -c 'POST /order-plz -> calling handler()' "$1" |
 
 stack_install_crds() {
   stack_k apply --server-side --force-conflicts -f "$STACK_ROOT/crds/" >/dev/null &&
-    stack_k wait --for condition=Established --timeout=60s \
-      crd/certificates.cert-manager.io crd/orders.acme.cert-manager.io \
-      crd/challenges.acme.cert-manager.io >/dev/null
+    stack_k wait --for condition=Established --timeout=60s -f "$STACK_ROOT/crds/" >/dev/null
 }
 
 # stack_controller_start DIR KUBECONFIG [controller flags...]: runs `certkeeper controller`
